@@ -1,0 +1,146 @@
+//! Reading callback bodies: the fixtures of `tests/fixtures/notifications/` (sources in its
+//! README), decoded, snapshotted and written back.
+
+use msgraph_calls::notifications::{self, CallState, ChangeType, ResourceData};
+use msgraph_calls::termination::{Category, Lang};
+
+const TERMINATING: &[u8] = include_bytes!("fixtures/notifications/call-delete-terminating.json");
+const TERMINATED: &[u8] = include_bytes!("fixtures/notifications/call-delete-terminated.json");
+const TERMINATED_NUMERIC: &[u8] =
+    include_bytes!("fixtures/notifications/call-delete-terminated-numeric.json");
+
+#[test]
+fn every_fixture_decodes_and_round_trips() {
+    insta::glob!("fixtures/notifications/*.json", |path| {
+        let body = std::fs::read(path).unwrap();
+        let batch =
+            notifications::from_slice(&body).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        insta::assert_debug_snapshot!(batch);
+        let original: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(
+            serde_json::to_value(&batch).unwrap(),
+            original,
+            "{}",
+            path.display()
+        );
+    });
+}
+
+#[test]
+fn terminating_notification_is_an_updated_call() {
+    let batch = notifications::from_slice(TERMINATING).unwrap();
+    assert_eq!(batch.value.len(), 1);
+    let n = &batch.value[0];
+    assert_eq!(n.change_type, ChangeType::Updated);
+    assert_eq!(
+        n.resource_url,
+        "/communications/calls/57dab8b1-894c-409a-b240-bd8beae78896"
+    );
+    let call = n.call().expect("a call");
+    assert_eq!(call.state, Some(CallState::Terminating));
+    assert!(call.result_info.is_none());
+}
+
+#[track_caller]
+fn assert_terminated_by_5001(body: &[u8], codes_as_text: bool) {
+    let batch = notifications::from_slice(body).unwrap();
+    let n = &batch.value[0];
+    assert_eq!(n.change_type, ChangeType::Deleted);
+    let call = n.call().expect("a call");
+    assert_eq!(call.state, Some(CallState::Terminated));
+    let info = call.result_info.as_ref().unwrap();
+    assert_eq!(info.code.as_ref().unwrap().get(), Some(200));
+    assert_eq!(info.subcode.as_ref().unwrap().get(), Some(5001));
+    assert_eq!(info.code.as_ref().unwrap().is_text(), codes_as_text);
+    assert_eq!(info.message.as_deref(), Some("The conversation has ended."));
+    let reason = info.reason().unwrap();
+    assert_eq!(reason.message(), "The conversation has ended.");
+    assert_eq!(reason.message_in(Lang::Fr), "La conversation est terminée.");
+    assert_eq!(info.category(), Some(Category::NormalEnd));
+}
+
+#[test]
+fn terminated_with_string_codes_explains_the_ending() {
+    assert_terminated_by_5001(TERMINATED, true);
+}
+
+#[test]
+fn terminated_with_numeric_codes_explains_the_ending() {
+    assert_terminated_by_5001(TERMINATED_NUMERIC, false);
+}
+
+#[test]
+fn string_codes_go_back_out_as_strings() {
+    let batch = notifications::from_slice(TERMINATED).unwrap();
+    let out = serde_json::to_value(&batch).unwrap();
+    assert_eq!(
+        out["value"][0]["resourceData"]["resultInfo"]["code"],
+        serde_json::json!("200")
+    );
+    let batch = notifications::from_slice(TERMINATED_NUMERIC).unwrap();
+    let out = serde_json::to_value(&batch).unwrap();
+    assert_eq!(
+        out["value"][0]["resourceData"]["resultInfo"]["code"],
+        serde_json::json!(200)
+    );
+}
+
+#[test]
+fn unknown_resource_kinds_are_kept_as_json() {
+    let body = br##"{"value": [{"changeType": "created", "resourceUrl": "/communications/calls/1/operations/2",
+        "resourceData": {"@odata.type": "#microsoft.graph.playPromptOperation", "status": "completed"}}]}"##;
+    let batch = notifications::from_slice(body).unwrap();
+    match &batch.value[0].resource_data {
+        Some(ResourceData::Other(value)) => assert_eq!(value["status"], "completed"),
+        other => panic!("expected Other, got {other:?}"),
+    }
+    assert!(batch.value[0].call().is_none());
+}
+
+#[track_caller]
+fn assert_error_at(body: &[u8], path: &str, line: usize) -> String {
+    let err = notifications::from_slice(body).unwrap_err();
+    assert_eq!(err.path(), path, "{err}");
+    assert_eq!(err.line(), line, "{err}");
+    err.to_string()
+}
+
+#[test]
+fn a_wrong_type_is_reported_with_its_path() {
+    let body = b"{\"value\": [\n {\"changeType\": \"updated\", \"resourceUrl\": 7}]}";
+    let text = assert_error_at(body, "value[0].resourceUrl", 2);
+    assert!(
+        text.starts_with("notification body unreadable at value[0].resourceUrl: invalid type"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_missing_required_property_is_reported_with_its_path() {
+    assert_error_at(br#"{"value": [{"changeType": "updated"}]}"#, "value[0]", 1);
+}
+
+#[test]
+fn input_that_is_not_json_is_refused() {
+    let text = assert_error_at(b"<html>502</html>", "", 1);
+    assert!(
+        text.starts_with("notification body unreadable at body:"),
+        "{text}"
+    );
+    assert_error_at(b"", "", 1);
+}
+
+#[test]
+fn trailing_garbage_is_refused() {
+    assert_error_at(b"{\"value\": []}\n}", "", 2);
+    assert!(notifications::from_slice(b"{\"value\": []}\n\t ").is_ok());
+}
+
+#[test]
+fn absurd_nesting_is_refused_without_overflow() {
+    let mut body =
+        String::from(r#"{"value": [{"changeType": "updated", "resourceUrl": "/x", "deep": "#);
+    body.push_str(&"[".repeat(100_000));
+    let err = notifications::from_slice(body.as_bytes()).unwrap_err();
+    assert!(err.to_string().contains("recursion limit"), "{err}");
+}
