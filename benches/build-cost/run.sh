@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Build cost, measured side by side in one run on this machine:
+#  1. a cold `cargo build` (dev profile, empty target dir, sources already downloaded) of a
+#     one-call hang-up program on msgraph-calls and on graph-rs-sdk 3.0.1;
+#  2. the rebuild of the msgraph-calls program after a one-line edit of schema/openapi.yaml
+#     (made in a copy of the crate, so the working tree is never touched).
+# Usage: benches/build-cost/run.sh   (prints one line per measurement, seconds)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# A copy of the crate and of both programs; the msgraph-calls program points at the copy.
+mkdir -p "$work/crate"
+(cd "$root" && cp -r Cargo.toml Cargo.lock build.rs README.md schema src codegen xtask "$work/crate/")
+mkdir -p "$work/crate/benches/build-cost"
+cp -r "$here/msgraph-calls" "$here/graph-rs-sdk" "$work/crate/benches/build-cost/"
+for program in msgraph-calls graph-rs-sdk; do
+  (cd "$work/crate/benches/build-cost/$program" && cargo fetch --locked -q)
+done
+
+seconds() { local start end; start=$(date +%s.%N); "$@"; end=$(date +%s.%N); echo "$end - $start" | bc; }
+
+for program in msgraph-calls graph-rs-sdk; do
+  dir="$work/crate/benches/build-cost/$program"
+  t=$(cd "$dir" && seconds env CARGO_TARGET_DIR="$dir/target" cargo build --locked -q)
+  echo "cold build, hang-up program on $program: $t s"
+done
+
+dir="$work/crate/benches/build-cost/msgraph-calls"
+sed -i 's/^  description: The call hang-up endpoint/  description: (edited) The call hang-up endpoint/' "$work/crate/schema/openapi.yaml"
+t=$(cd "$dir" && seconds env CARGO_TARGET_DIR="$dir/target" cargo build --locked -q)
+echo "rebuild after a one-line schema edit, msgraph-calls program: $t s"
