@@ -2,7 +2,8 @@
 //! language of `schema/termination-codes.csv`, with a [`Category`] a program can act on.
 //!
 //! The table is compiled from the CSV at build time into a static slice sorted by
-//! `(code, subcode)`; [`lookup`] is a binary search over it. Graph calls these "some of the
+//! `(code, subcode)` and a generated `match` from pair to row; [`lookup`] is that `match`
+//! (measured against a binary search in `benches/termination.rs`: BENCHMARKS.md). Graph calls these "some of the
 //! common" codes (DC api/call-delete.md): real notifications carry pairs outside the table, so
 //! an unknown pair is normal input. [`category`] gives a category for any pair.
 //!
@@ -28,7 +29,7 @@ mod generated {
 }
 
 pub use generated::Lang;
-use generated::{LANG_COUNT, TABLE};
+use generated::{position, LANG_COUNT, TABLE};
 
 /// One row of the table: a `(code, subcode)` pair, why the call ended, and its category.
 ///
@@ -179,10 +180,7 @@ impl fmt::Display for Category {
 /// assert!(lookup(200, 0).is_none());
 /// ```
 pub fn lookup(code: i32, subcode: i32) -> Option<&'static TerminationReason> {
-    TABLE
-        .binary_search_by(|row| (row.code, row.subcode).cmp(&(code, subcode)))
-        .ok()
-        .map(|index| &TABLE[index])
+    position(code, subcode).map(|index| &TABLE[index])
 }
 
 /// The category of any `(code, subcode)` pair; the same as [`Category::of`].
@@ -193,6 +191,16 @@ pub fn lookup(code: i32, subcode: i32) -> Option<&'static TerminationReason> {
 /// ```
 pub fn category(code: i32, subcode: i32) -> Category {
     Category::of(code, subcode)
+}
+
+/// [`lookup`] by binary search over the sorted table instead of the generated `match`: the
+/// alternative `benches/termination.rs` measures. Not part of the API.
+#[doc(hidden)]
+pub fn lookup_by_binary_search(code: i32, subcode: i32) -> Option<&'static TerminationReason> {
+    TABLE
+        .binary_search_by(|row| (row.code, row.subcode).cmp(&(code, subcode)))
+        .ok()
+        .map(|index| &TABLE[index])
 }
 
 /// Every row of the table, sorted by `(code, subcode)`.

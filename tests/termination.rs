@@ -122,3 +122,20 @@ fn rendered_table() {
     }
     insta::assert_snapshot!("rendered_table", out);
 }
+
+#[test]
+fn lookup_agrees_with_a_binary_search() {
+    for reason in termination::all() {
+        for (code, subcode) in [
+            (reason.code, reason.subcode),
+            (reason.code, reason.subcode + 1),
+            (reason.code + 1, reason.subcode),
+        ] {
+            assert_eq!(
+                termination::lookup_by_binary_search(code, subcode),
+                termination::lookup(code, subcode),
+                "{code}/{subcode}"
+            );
+        }
+    }
+}

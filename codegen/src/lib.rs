@@ -125,3 +125,86 @@ pub(crate) fn render(tokens: proc_macro2::TokenStream, source: &str) -> Result<S
         prettyplease::unparse(&file)
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn crate_schema() -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema")
+    }
+
+    #[test]
+    fn the_crate_schema_generates_three_files() {
+        let files = generate(&crate_schema(), "schema").unwrap();
+        let names: Vec<_> = files.iter().map(|f| f.name).collect();
+        assert_eq!(names, ["types.rs", "client.rs", "termination_table.rs"]);
+    }
+
+    #[test]
+    fn generation_is_deterministic() {
+        assert_eq!(
+            generate(&crate_schema(), "schema").unwrap(),
+            generate(&crate_schema(), "schema").unwrap()
+        );
+    }
+
+    #[test]
+    fn editing_one_schema_field_changes_the_generated_types() {
+        let spec = std::fs::read_to_string(crate_schema().join(OPENAPI_FILE)).unwrap();
+        let edited = spec.replacen(
+            "        callChainId:\n",
+            "        callChainIdentifier:\n",
+            1,
+        );
+        assert_ne!(
+            spec, edited,
+            "the schema no longer has callChainId; pick another field"
+        );
+        let before = openapi::generate(&spec, "schema/openapi.yaml")
+            .unwrap()
+            .types
+            .contents;
+        let after = openapi::generate(&edited, "schema/openapi.yaml")
+            .unwrap()
+            .types
+            .contents;
+        assert!(before.contains("pub call_chain_id:"));
+        assert!(after.contains("pub call_chain_identifier:"));
+        assert!(!after.contains("pub call_chain_id:"));
+    }
+
+    #[test]
+    fn problems_in_both_inputs_are_reported_together() {
+        let dir =
+            std::env::temp_dir().join(format!("msgraph-calls-codegen-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(OPENAPI_FILE), "openapi: [\n").unwrap();
+        std::fs::write(
+            dir.join(TERMINATION_FILE),
+            "code,subcode,category,reason_en\n200,x,normal_end,A.\n",
+        )
+        .unwrap();
+        let problems = generate(&dir, "schema").unwrap_err();
+        std::fs::remove_dir_all(&dir).unwrap();
+        let text: Vec<_> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(text.len(), 2, "{text:?}");
+        assert!(text[0].starts_with("schema/openapi.yaml:"), "{text:?}");
+        assert_eq!(
+            text[1],
+            "schema/termination-codes.csv:2: subcode `x` is not an integer (32-bit)"
+        );
+    }
+
+    #[test]
+    fn a_missing_input_is_named() {
+        let problems = generate(Path::new("/nonexistent/schema"), "schema").unwrap_err();
+        assert_eq!(problems.len(), 2);
+        assert!(problems[0]
+            .to_string()
+            .starts_with("schema/openapi.yaml: cannot be read"));
+        assert!(problems[1]
+            .to_string()
+            .starts_with("schema/termination-codes.csv: cannot be read"));
+    }
+}

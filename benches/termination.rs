@@ -1,0 +1,52 @@
+//! `termination::lookup` (the generated `match`) against a binary search over the sorted
+//! table and a linear scan, over every documented pair and as many unknown ones.
+//! Run with `cargo bench --bench termination`; results in BENCHMARKS.md.
+
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use msgraph_calls::termination;
+
+fn pairs() -> Vec<(i32, i32)> {
+    let known = termination::all().iter().map(|r| (r.code, r.subcode));
+    let unknown = termination::all().iter().map(|r| (r.code, r.subcode + 1));
+    known.chain(unknown).collect()
+}
+
+fn lookup(c: &mut Criterion) {
+    let pairs = pairs();
+    let mut group = c.benchmark_group("termination lookup, 60 pairs");
+    group.bench_function("generated match (lookup)", |b| {
+        b.iter(|| {
+            for &(code, subcode) in &pairs {
+                black_box(termination::lookup(black_box(code), black_box(subcode)));
+            }
+        })
+    });
+    group.bench_function("binary search", |b| {
+        b.iter(|| {
+            for &(code, subcode) in &pairs {
+                black_box(termination::lookup_by_binary_search(
+                    black_box(code),
+                    black_box(subcode),
+                ));
+            }
+        })
+    });
+    group.bench_function("linear scan", |b| {
+        b.iter(|| {
+            for &(code, subcode) in &pairs {
+                let (code, subcode) = (black_box(code), black_box(subcode));
+                black_box(
+                    termination::all()
+                        .iter()
+                        .find(|r| r.code == code && r.subcode == subcode),
+                );
+            }
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, lookup);
+criterion_main!(benches);
