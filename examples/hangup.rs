@@ -15,6 +15,7 @@ mod stand_in;
 
 use std::sync::{Arc, Mutex};
 
+use msgraph_calls::auth::StaticToken;
 use msgraph_calls::notifications::{self, CommsNotifications};
 use msgraph_calls::termination::Lang;
 use msgraph_calls::{Client, Error};
@@ -32,20 +33,22 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let graph = start_graph_stand_in().await;
     println!("Graph stand-in listening at {}", graph.base_url());
 
-    let client = Client::new(&graph.base_url(), "stand-in-token")?;
+    let client = Client::builder()
+        .base_url(graph.base_url())
+        .token(StaticToken::new("stand-in-token"))
+        .build()?;
     client.delete_call(CALL_ID).await?;
     println!("DELETE /communications/calls/{CALL_ID} -> 204 No Content: the bot left the call");
 
     match client.delete_call(CALL_ID).await {
-        Err(Error::Graph(e)) if e.status == 404 => {
-            println!(
-                "DELETE again -> 404 {}: {} (the call has already ended)",
-                e.code(),
-                e.message()
-            )
-        }
+        Err(Error::NotFound(e)) => println!(
+            "DELETE again -> 404 {}: {} (the call has already ended)",
+            e.code().unwrap_or_default(),
+            e.message().unwrap_or_default()
+        ),
         other => return Err(format!("a second hang-up should find no call, got {other:?}").into()),
     }
+    println!("hang_up again -> {:?}", client.hang_up(CALL_ID).await?);
 
     println!();
     for body in NOTIFICATIONS {

@@ -1,12 +1,17 @@
 //! The one error type of the hang-up client.
 
 use std::fmt;
+use std::time::Duration;
 
-use crate::types::ODataError;
+use crate::auth::TokenError;
+use crate::types::{InnerError, ODataError};
+use crate::Cloud;
 
-/// Why a request to Graph failed. Branch on the variant, never on the text.
+/// Why a hang-up failed. Branch on the variant, never on the text.
 ///
-/// No variant holds the bearer token, so neither `Debug` nor `Display` can show it.
+/// Every variant about a request carries its `client-request-id` (a fresh UUID per hang-up,
+/// the same across its retries) and, when Graph answered with one, the `request-id`: the two
+/// ids Graph's support asks for. No variant holds the bearer token.
 ///
 /// ```
 /// # async fn demo(client: &msgraph_calls::Client) {
@@ -14,8 +19,9 @@ use crate::types::ODataError;
 ///
 /// match client.delete_call("57dab8b1-894c-409a-b240-bd8beae78896").await {
 ///     Ok(()) => println!("hung up"),
-///     Err(Error::Graph(e)) if e.status == 404 => println!("the call had already ended"),
-///     Err(e) => eprintln!("hang-up failed: {e}"),
+///     Err(Error::NotFound(_)) => println!("the call had already ended"),
+///     Err(Error::Throttled(e)) => println!("still throttled; Graph asked to wait {:?}", e.retry_after),
+///     Err(e) => eprintln!("hang-up failed: {e} (client-request-id {:?})", e.client_request_id()),
 /// }
 /// # }
 /// ```
@@ -27,49 +33,163 @@ pub enum Error {
         /// What is wrong with the id.
         reason: &'static str,
     },
-    /// The bearer token holds characters an HTTP header cannot carry.
-    InvalidToken,
-    /// The base URL cannot be used; `reason` says why.
-    InvalidBaseUrl {
-        /// What is wrong with the URL.
+    /// Graph does not offer its calling APIs in this cloud; nothing was sent.
+    UnsupportedCloud {
+        /// The cloud asked for.
+        cloud: Cloud,
+    },
+    /// The client could not be built as configured; `reason` says what to change.
+    Config {
+        /// What is wrong.
         reason: String,
     },
-    /// Graph answered with an error status and its JSON error body.
-    Graph(Box<GraphError>),
-    /// Graph (or something in front of it) answered with a status this crate did not expect,
-    /// or an error status without Graph's JSON error body (an empty 401, an HTML 502).
-    UnexpectedResponse {
-        /// The HTTP status.
-        status: u16,
-        /// The start of the body (at most 512 bytes, lossily decoded).
-        body: String,
-    },
+    /// The token provider gave no usable token; nothing was sent.
+    Token(TokenError),
+    /// 404: no such call. For a hang-up this usually means the call has already ended
+    /// ([`Client::hang_up`](crate::Client::hang_up) reports it as
+    /// [`HangUp::AlreadyEnded`](crate::client::HangUp::AlreadyEnded)).
+    NotFound(Box<ErrorResponse>),
+    /// 401: the token was refused (expired, wrong cloud, wrong audience).
+    Unauthorized(Box<ErrorResponse>),
+    /// 403: the app lacks the permission (`Calls.Initiate.All`) or the call is not its own.
+    Forbidden(Box<ErrorResponse>),
+    /// 429, 503 or 504, still, after the retries the policy allowed. `retry_after` holds the
+    /// last `Retry-After` Graph sent.
+    Throttled(Box<ErrorResponse>),
+    /// Any other error status with Graph's JSON error body.
+    Graph(Box<ErrorResponse>),
+    /// A status this crate did not expect (a 200 instead of 204), or an error status whose
+    /// body is not Graph's JSON (an HTML 502 from a proxy).
+    UnexpectedResponse(Box<ErrorResponse>),
+    /// No response within the client's timeout.
+    Timeout(RequestIds),
     /// The request could not be sent or the response could not be read.
-    Transport(reqwest::Error),
+    Transport {
+        /// The ids of the request.
+        ids: RequestIds,
+        /// What failed.
+        source: reqwest::Error,
+    },
 }
 
-/// An error response from Graph: its status, its body, and the ids Graph's support asks for.
+/// The ids of a hang-up request, for logs and support cases.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestIds {
+    /// The `client-request-id` sent with every attempt of the hang-up.
+    pub client_request_id: String,
+    /// How many attempts were made.
+    pub attempts: u32,
+}
+
+/// A response Graph (or something in front of it) gave instead of `204 No Content`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct GraphError {
+pub struct ErrorResponse {
     /// The HTTP status.
     pub status: u16,
-    /// Graph's error body; `body.error.code` is what to branch on.
-    pub body: ODataError,
-    /// The `request-id` response header, when Graph sent one.
+    /// Graph's JSON error body, when the body was one.
+    pub graph: Option<ODataError>,
+    /// The start of the body (at most 512 bytes, lossily decoded) when it was not Graph's JSON.
+    pub body: String,
+    /// The `request-id` response header, or the one in Graph's `innerError`.
     pub request_id: Option<String>,
-    /// The `client-request-id` response header, when Graph sent one.
-    pub client_request_id: Option<String>,
+    /// The `client-request-id` this crate sent.
+    pub client_request_id: String,
+    /// The `Date` response header.
+    pub date_header: Option<String>,
+    /// The last `Retry-After` Graph sent, read as a wait.
+    pub retry_after: Option<Duration>,
+    /// How many attempts were made.
+    pub attempts: u32,
 }
 
-impl GraphError {
-    /// Graph's error code (`error.code`), such as `"itemNotFound"` or `"Forbidden"`.
-    pub fn code(&self) -> &str {
-        &self.body.error.code
+impl ErrorResponse {
+    /// Graph's error code (`error.code`, such as `"itemNotFound"`), when the body was Graph's.
+    pub fn code(&self) -> Option<&str> {
+        self.graph.as_ref().map(|g| g.error.code.as_str())
     }
 
     /// Graph's error message (`error.message`): for logs, not for display to end users.
-    pub fn message(&self) -> &str {
-        &self.body.error.message
+    pub fn message(&self) -> Option<&str> {
+        self.graph.as_ref().map(|g| g.error.message.as_str())
+    }
+
+    /// The date of the error as Graph wrote it in `innerError.date`, else the `Date` header.
+    pub fn date(&self) -> Option<&str> {
+        self.inner_errors()
+            .find_map(|inner| inner.date.as_deref())
+            .or(self.date_header.as_deref())
+    }
+
+    /// Graph's `innerError`, then each one nested in it.
+    ///
+    /// ```
+    /// # let body = r#"{"error": {"code": "c", "message": "m",
+    /// #     "innerError": {"request-id": "a", "innerError": {"code": "deeper"}}}}"#;
+    /// # let response = msgraph_calls::ErrorResponse {
+    /// #     status: 500, graph: serde_json::from_str(body).ok(), body: String::new(), request_id: None,
+    /// #     client_request_id: String::new(), date_header: None, retry_after: None, attempts: 1 };
+    /// assert_eq!(response.inner_errors().count(), 2);
+    /// ```
+    pub fn inner_errors(&self) -> impl Iterator<Item = &InnerError> {
+        let first = self
+            .graph
+            .as_ref()
+            .and_then(|g| g.error.inner_error.as_ref());
+        std::iter::successors(first, |inner| (*inner.inner_error).as_ref())
+    }
+
+    /// The ids of the request.
+    pub fn ids(&self) -> RequestIds {
+        RequestIds {
+            client_request_id: self.client_request_id.clone(),
+            attempts: self.attempts,
+        }
+    }
+}
+
+impl Error {
+    /// The `client-request-id` of the request, when one was sent.
+    pub fn client_request_id(&self) -> Option<&str> {
+        match self {
+            Error::Timeout(ids) | Error::Transport { ids, .. } => Some(&ids.client_request_id),
+            _ => self.response().map(|r| r.client_request_id.as_str()),
+        }
+    }
+
+    /// Graph's `request-id`, when Graph answered with one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.response().and_then(|r| r.request_id.as_deref())
+    }
+
+    /// The HTTP status, when there was a response.
+    pub fn status(&self) -> Option<u16> {
+        self.response().map(|r| r.status)
+    }
+
+    /// The response, for the variants that have one.
+    pub fn response(&self) -> Option<&ErrorResponse> {
+        match self {
+            Error::NotFound(r)
+            | Error::Unauthorized(r)
+            | Error::Forbidden(r)
+            | Error::Throttled(r)
+            | Error::Graph(r)
+            | Error::UnexpectedResponse(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// Sorts an error response into its variant by status and body.
+    pub(crate) fn from_response(response: ErrorResponse) -> Error {
+        let response = Box::new(response);
+        match response.status {
+            401 => Error::Unauthorized(response),
+            403 => Error::Forbidden(response),
+            404 => Error::NotFound(response),
+            429 | 503 | 504 => Error::Throttled(response),
+            _ if response.graph.is_some() => Error::Graph(response),
+            _ => Error::UnexpectedResponse(response),
+        }
     }
 }
 
@@ -77,36 +197,58 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::InvalidCallId { reason } => write!(f, "invalid call id: {reason}"),
-            Error::InvalidToken => f.write_str("the bearer token cannot be sent in an HTTP header"),
-            Error::InvalidBaseUrl { reason } => write!(f, "invalid base URL: {reason}"),
-            Error::Graph(e) => {
-                write!(
-                    f,
-                    "Graph answered {} {}: {}",
-                    e.status,
-                    e.code(),
-                    e.message()
-                )?;
-                if let Some(id) = &e.request_id {
-                    write!(f, " (request-id {id})")?;
-                }
-                Ok(())
-            }
-            Error::UnexpectedResponse { status, body } if body.is_empty() => {
-                write!(f, "unexpected response {status} with an empty body")
-            }
-            Error::UnexpectedResponse { status, body } => {
-                write!(f, "unexpected response {status}: {body}")
-            }
-            Error::Transport(e) => write!(f, "transport error: {e}"),
+            Error::UnsupportedCloud { cloud } => write!(
+                f,
+                "Graph does not offer its calling APIs in the {cloud} cloud (global, US Government L4 and L5 do)"
+            ),
+            Error::Config { reason } => write!(f, "client configuration: {reason}"),
+            Error::Token(e) => write!(f, "{e}"),
+            Error::NotFound(r) => write_response(f, "call not found (it may have ended already)", r),
+            Error::Unauthorized(r) => write_response(f, "token refused", r),
+            Error::Forbidden(r) => write_response(f, "forbidden", r),
+            Error::Throttled(r) => write_response(f, "throttled or unavailable after the retries", r),
+            Error::Graph(r) => write_response(f, "Graph error", r),
+            Error::UnexpectedResponse(r) => write_response(f, "unexpected response", r),
+            Error::Timeout(ids) => write!(
+                f,
+                "no response in time after {} attempt(s) (client-request-id {})",
+                ids.attempts, ids.client_request_id
+            ),
+            Error::Transport { ids, source } => write!(
+                f,
+                "transport error after {} attempt(s): {source} (client-request-id {})",
+                ids.attempts, ids.client_request_id
+            ),
         }
     }
+}
+
+fn write_response(f: &mut fmt::Formatter<'_>, what: &str, r: &ErrorResponse) -> fmt::Result {
+    write!(f, "{what}: {}", r.status)?;
+    match (r.code(), r.message()) {
+        (Some(code), Some(message)) => write!(f, " {code}: {message}")?,
+        _ if r.body.is_empty() => f.write_str(" with an empty body")?,
+        _ => write!(f, ", body: {}", r.body)?,
+    }
+    if let Some(wait) = r.retry_after {
+        write!(f, ", Retry-After {}s", wait.as_secs())?;
+    }
+    write!(
+        f,
+        " (attempts {}, client-request-id {}",
+        r.attempts, r.client_request_id
+    )?;
+    if let Some(id) = &r.request_id {
+        write!(f, ", request-id {id}")?;
+    }
+    f.write_str(")")
 }
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Transport(e) => Some(e),
+            Error::Token(e) => Some(e),
+            Error::Transport { source, .. } => Some(source),
             _ => None,
         }
     }

@@ -20,13 +20,20 @@ mod generated {
     include!(concat!(env!("OUT_DIR"), "/client.rs"));
 }
 
+pub mod auth;
+#[cfg(feature = "blocking")]
+pub mod blocking;
 pub mod client;
+mod cloud;
 pub mod error;
 mod graph_int;
 pub mod notifications;
+mod retry;
 pub mod termination;
 
 pub use client::Client;
-pub use error::{Error, GraphError};
+pub use cloud::Cloud;
+pub use error::{Error, ErrorResponse};
 pub use generated::types;
 pub use graph_int::GraphInt32;
+pub use retry::RetryPolicy;

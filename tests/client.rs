@@ -2,21 +2,54 @@
 
 mod support;
 
-use msgraph_calls::{Client, Error};
-use support::stand_in::{Reply, StandIn};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use msgraph_calls::auth::{AccessToken, StaticToken, TokenError, TokenProvider};
+use msgraph_calls::client::HangUp;
+use msgraph_calls::{Client, Cloud, Error, RetryPolicy};
+use support::stand_in::{Recorded, Reply, StandIn};
 
 const CALL_ID: &str = "57dab8b1-894c-409a-b240-bd8beae78896";
-const TOKEN: &str = "eyJ0eXAi.test-token.sig";
+const TOKEN: &str = "eyJ0eXAi.test-token-7f3a.sig";
+const NOT_FOUND: &str = r#"{"error": {"code": "itemNotFound", "message": "Call not found.",
+    "innerError": {"request-id": "r-1", "client-request-id": "c-1", "date": "2026-11-26T10:00:00",
+    "innerError": {"code": "deeper"}}}}"#;
+
+/// Quick retries, so that tests of the retry loop take milliseconds.
+fn fast_retries() -> RetryPolicy {
+    RetryPolicy::default()
+        .max_attempts(3)
+        .base_delay(Duration::from_millis(20))
+        .max_delay(Duration::from_millis(200))
+        .deadline(Duration::from_secs(10))
+}
+
+fn client(graph: &StandIn, retry: RetryPolicy) -> Client {
+    Client::builder()
+        .base_url(graph.base_url())
+        .token(StaticToken::new(TOKEN))
+        .retry(retry)
+        .build()
+        .unwrap()
+}
+
+#[track_caller]
+fn assert_one_attempt(graph: &StandIn) -> Recorded {
+    let requests = graph.requests();
+    assert_eq!(requests.len(), 1, "{requests:#?}");
+    requests.into_iter().next().unwrap()
+}
 
 #[tokio::test]
-async fn hang_up_sends_delete_with_the_bearer_token_and_accepts_204() {
+async fn hang_up_sends_delete_with_token_and_ids_and_accepts_204() {
     let graph = StandIn::start(|_| Reply::status(204)).await;
-    let client = Client::new(&graph.base_url(), TOKEN).unwrap();
-    client.delete_call(CALL_ID).await.unwrap();
+    client(&graph, fast_retries())
+        .delete_call(CALL_ID)
+        .await
+        .unwrap();
 
-    let requests = graph.requests();
-    assert_eq!(requests.len(), 1);
-    let request = &requests[0];
+    let request = assert_one_attempt(&graph);
     assert_eq!(request.method, "DELETE");
     assert_eq!(
         request.target,
@@ -26,67 +59,360 @@ async fn hang_up_sends_delete_with_the_bearer_token_and_accepts_204() {
         request.header("authorization"),
         Some(format!("Bearer {TOKEN}").as_str())
     );
+    assert_eq!(request.header("client-request-id").map(str::len), Some(36));
+    assert!(request
+        .header("user-agent")
+        .unwrap()
+        .starts_with("msgraph-calls/"));
     assert_eq!(request.header("api-version"), None);
+    assert_eq!(request.header("retry-attempt"), None);
     assert!(request.body.is_empty());
 }
 
 #[tokio::test]
-async fn a_graph_error_body_is_typed() {
-    let body = r#"{"error": {"code": "itemNotFound", "message": "Call not found.",
-        "innerError": {"request-id": "r-1", "client-request-id": "c-1", "date": "2026-11-26T10:00:00"}}}"#;
-    let graph = StandIn::start(move |_| Reply::json(404, body).header("request-id", "r-1")).await;
-    let client = Client::new(&graph.base_url(), TOKEN).unwrap();
-    match client.delete_call(CALL_ID).await.unwrap_err() {
-        Error::Graph(e) => {
-            assert_eq!(e.status, 404);
-            assert_eq!(e.code(), "itemNotFound");
-            assert_eq!(e.message(), "Call not found.");
-            assert_eq!(e.request_id.as_deref(), Some("r-1"));
-            let inner = e.body.error.inner_error.as_ref().unwrap();
-            assert_eq!(inner.date.as_deref(), Some("2026-11-26T10:00:00"));
+async fn each_hang_up_has_its_own_client_request_id() {
+    let graph = StandIn::start(|_| Reply::status(204)).await;
+    let client = client(&graph, fast_retries());
+    client.delete_call(CALL_ID).await.unwrap();
+    client.delete_call(CALL_ID).await.unwrap();
+    let ids: Vec<_> = graph
+        .requests()
+        .iter()
+        .map(|r| r.header("client-request-id").unwrap().to_owned())
+        .collect();
+    assert_ne!(ids[0], ids[1]);
+}
+
+#[tokio::test]
+async fn not_found_is_typed_with_graph_details_and_hang_up_calls_it_already_ended() {
+    let graph = StandIn::start(|_| {
+        Reply::json(404, NOT_FOUND)
+            .header("request-id", "r-1")
+            .header("date", "Thu, 26 Nov 2026 10:00:00 GMT")
+    })
+    .await;
+    let client = client(&graph, fast_retries());
+    let err = client.delete_call(CALL_ID).await.unwrap_err();
+    let Error::NotFound(response) = &err else {
+        panic!("expected NotFound, got {err:?}")
+    };
+    assert_eq!(response.status, 404);
+    assert_eq!(response.code(), Some("itemNotFound"));
+    assert_eq!(response.message(), Some("Call not found."));
+    assert_eq!(response.request_id.as_deref(), Some("r-1"));
+    assert_eq!(response.date(), Some("2026-11-26T10:00:00"));
+    assert_eq!(
+        response.date_header.as_deref(),
+        Some("Thu, 26 Nov 2026 10:00:00 GMT")
+    );
+    assert_eq!(response.inner_errors().count(), 2);
+    assert_eq!(response.attempts, 1);
+    let sent_id = graph.requests()[0]
+        .header("client-request-id")
+        .unwrap()
+        .to_owned();
+    assert_eq!(err.client_request_id(), Some(sent_id.as_str()));
+    assert_eq!(err.request_id(), Some("r-1"));
+
+    assert_eq!(client.hang_up(CALL_ID).await.unwrap(), HangUp::AlreadyEnded);
+}
+
+#[tokio::test]
+async fn unauthorized_with_an_empty_body_keeps_its_status() {
+    let graph = StandIn::start(|_| Reply::status(401)).await;
+    let err = client(&graph, fast_retries())
+        .delete_call(CALL_ID)
+        .await
+        .unwrap_err();
+    match &err {
+        Error::Unauthorized(response) => {
+            assert_eq!((response.status, response.body.as_str()), (401, ""));
+            assert!(response.graph.is_none());
         }
-        other => panic!("expected a Graph error, got {other:?}"),
+        other => panic!("expected Unauthorized, got {other:?}"),
+    }
+    assert_one_attempt(&graph);
+    assert!(err.to_string().contains("401 with an empty body"), "{err}");
+}
+
+#[tokio::test]
+async fn forbidden_is_typed() {
+    let body =
+        r#"{"error": {"code": "Forbidden", "message": "Application does not have permission."}}"#;
+    let graph = StandIn::start(move |_| Reply::json(403, body)).await;
+    let err = client(&graph, fast_retries())
+        .delete_call(CALL_ID)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Forbidden(r) if r.code() == Some("Forbidden")),
+        "{err:?}"
+    );
+    assert_one_attempt(&graph);
+}
+
+#[tokio::test]
+async fn throttled_with_retry_after_one_second_then_success() {
+    let graph = StandIn::script(vec![
+        Reply::json(
+            429,
+            r#"{"error": {"code": "TooManyRequests", "message": "Slow down."}}"#,
+        )
+        .header("retry-after", "1"),
+        Reply::status(204),
+    ])
+    .await;
+    let started = Instant::now();
+    client(&graph, fast_retries().max_delay(Duration::from_secs(5)))
+        .delete_call(CALL_ID)
+        .await
+        .unwrap();
+
+    let requests = graph.requests();
+    assert_eq!(requests.len(), 2);
+    let waited = requests[1].at - requests[0].at;
+    assert!(
+        waited >= Duration::from_millis(950) && waited < Duration::from_secs(3),
+        "{waited:?}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(4));
+    assert_eq!(requests[0].header("retry-attempt"), None);
+    assert_eq!(requests[1].header("retry-attempt"), Some("1"));
+    assert_eq!(
+        requests[0].header("client-request-id"),
+        requests[1].header("client-request-id")
+    );
+}
+
+#[tokio::test]
+async fn retry_after_as_an_http_date_is_honoured() {
+    let graph = StandIn::start(|request| {
+        if request.header("retry-attempt").is_none() {
+            let at = std::time::SystemTime::now() + Duration::from_secs(2);
+            Reply::status(503).header("retry-after", &httpdate::fmt_http_date(at))
+        } else {
+            Reply::status(204)
+        }
+    })
+    .await;
+    client(&graph, fast_retries().max_delay(Duration::from_secs(5)))
+        .delete_call(CALL_ID)
+        .await
+        .unwrap();
+    let requests = graph.requests();
+    let waited = requests[1].at - requests[0].at;
+    // An HTTP date has whole seconds: the wait is between 1 and 2 s.
+    assert!(
+        waited >= Duration::from_millis(900) && waited < Duration::from_secs(3),
+        "{waited:?}"
+    );
+}
+
+#[tokio::test]
+async fn service_unavailable_twice_then_success() {
+    let graph = StandIn::script(vec![
+        Reply::status(503),
+        Reply::status(503),
+        Reply::status(204),
+    ])
+    .await;
+    client(&graph, fast_retries())
+        .delete_call(CALL_ID)
+        .await
+        .unwrap();
+    let requests = graph.requests();
+    assert_eq!(requests.len(), 3);
+    let attempts: Vec<_> = requests.iter().map(|r| r.header("retry-attempt")).collect();
+    assert_eq!(attempts, [None, Some("1"), Some("2")]);
+    // Backoff from 20 ms with jitter: at least half the base, well under the cap.
+    for pair in requests.windows(2) {
+        let waited = pair[1].at - pair[0].at;
+        assert!(
+            waited >= Duration::from_millis(10) && waited < Duration::from_millis(1000),
+            "{waited:?}"
+        );
     }
 }
 
 #[tokio::test]
-async fn an_error_without_graph_json_keeps_its_status_and_body() {
-    let graph = StandIn::start(|request| {
-        if request.target.ends_with("/empty") {
-            Reply::status(401)
-        } else {
-            Reply::status(502)
-                .header("content-type", "text/html")
-                .body("<html>Bad Gateway</html>")
+async fn gateway_timeouts_until_the_attempts_run_out() {
+    let graph = StandIn::start(|_| Reply::status(504).header("retry-after", "0")).await;
+    let err = client(&graph, fast_retries())
+        .delete_call(CALL_ID)
+        .await
+        .unwrap_err();
+    match &err {
+        Error::Throttled(response) => {
+            assert_eq!(response.status, 504);
+            assert_eq!(response.attempts, 3);
+            assert_eq!(response.retry_after, Some(Duration::ZERO));
         }
+        other => panic!("expected Throttled, got {other:?}"),
+    }
+    assert_eq!(graph.requests().len(), 3);
+}
+
+#[tokio::test]
+async fn no_retry_policy_fails_at_once() {
+    let graph = StandIn::start(|_| Reply::status(429).header("retry-after", "1")).await;
+    let started = Instant::now();
+    let err = client(&graph, RetryPolicy::none())
+        .delete_call(CALL_ID)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Throttled(r) if r.attempts == 1 && r.retry_after == Some(Duration::from_secs(1)))
+    );
+    assert_one_attempt(&graph);
+    assert!(started.elapsed() < Duration::from_millis(900));
+}
+
+#[tokio::test]
+async fn malformed_retry_after_falls_back_to_capped_backoff() {
+    for value in ["30,120", "-5", "Fri, 26 Nov 2027 10:00:00 GMT", "31536000"] {
+        let graph = StandIn::script(vec![
+            Reply::status(429).header("retry-after", value),
+            Reply::status(204),
+        ])
+        .await;
+        let started = Instant::now();
+        client(&graph, fast_retries())
+            .delete_call(CALL_ID)
+            .await
+            .unwrap();
+        let elapsed = started.elapsed();
+        // The cap is 200 ms: no stall, whatever the header said.
+        assert!(
+            elapsed < Duration::from_millis(1500),
+            "{value}: {elapsed:?}"
+        );
+        assert_eq!(graph.requests().len(), 2, "{value}");
+    }
+}
+
+#[tokio::test]
+async fn the_deadline_stops_retries_a_retry_after_would_overrun() {
+    let graph = StandIn::start(|_| Reply::status(429).header("retry-after", "5")).await;
+    let policy = fast_retries()
+        .max_attempts(10)
+        .max_delay(Duration::from_secs(10))
+        .deadline(Duration::from_secs(2));
+    let started = Instant::now();
+    let err = client(&graph, policy)
+        .delete_call(CALL_ID)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Throttled(r) if r.attempts == 1),
+        "{err:?}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(1));
+}
+
+#[tokio::test]
+async fn a_response_slower_than_the_timeout() {
+    let graph = StandIn::start(|_| Reply::status(204).after(Duration::from_secs(3))).await;
+    let client = Client::builder()
+        .base_url(graph.base_url())
+        .token(StaticToken::new(TOKEN))
+        .retry(fast_retries())
+        .timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let err = client.delete_call(CALL_ID).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Timeout(ids) if ids.attempts == 1),
+        "{err:?}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(err.client_request_id().is_some());
+}
+
+#[tokio::test]
+async fn a_connection_closed_mid_response_is_a_transport_error() {
+    let graph = StandIn::start(|_| Reply::cut_short()).await;
+    let err = client(&graph, fast_retries())
+        .delete_call(CALL_ID)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Transport { ids, .. } if ids.attempts == 1),
+        "{err:?}"
+    );
+    assert_one_attempt(&graph);
+}
+
+#[tokio::test]
+async fn a_refused_connection_is_retried() {
+    // Bind, note the port, close: nothing listens there any more.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let client = Client::builder()
+        .base_url(format!("http://127.0.0.1:{port}/v1.0"))
+        .token(StaticToken::new(TOKEN))
+        .retry(fast_retries())
+        .build()
+        .unwrap();
+    let err = client.delete_call(CALL_ID).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Transport { ids, .. } if ids.attempts == 3),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_html_502_keeps_its_status_and_body() {
+    let graph = StandIn::start(|_| {
+        Reply::status(502)
+            .header("content-type", "text/html")
+            .body(&format!("<html>Bad Gateway{}</html>", " ".repeat(2000)))
     })
     .await;
-    let client = Client::new(&graph.base_url(), TOKEN).unwrap();
-    match client.delete_call("empty").await.unwrap_err() {
-        Error::UnexpectedResponse { status, body } => {
-            assert_eq!((status, body.as_str()), (401, ""))
+    let err = client(&graph, fast_retries())
+        .delete_call(CALL_ID)
+        .await
+        .unwrap_err();
+    match &err {
+        Error::UnexpectedResponse(response) => {
+            assert_eq!(response.status, 502);
+            assert!(response.body.starts_with("<html>Bad Gateway"));
+            assert_eq!(response.body.len(), 512);
         }
         other => panic!("expected UnexpectedResponse, got {other:?}"),
     }
-    match client.delete_call("html").await.unwrap_err() {
-        Error::UnexpectedResponse { status, body } => {
-            assert_eq!((status, body.as_str()), (502, "<html>Bad Gateway</html>"))
-        }
-        other => panic!("expected UnexpectedResponse, got {other:?}"),
-    }
+    assert_one_attempt(&graph);
+}
+
+#[tokio::test]
+async fn a_success_other_than_204_is_unexpected() {
+    let graph = StandIn::start(|_| Reply::json(200, r#"{"ok": true}"#)).await;
+    let err = client(&graph, fast_retries())
+        .delete_call(CALL_ID)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::UnexpectedResponse(r) if r.status == 200 && r.body == r#"{"ok": true}"#),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
 async fn ids_stay_one_encoded_segment() {
     let graph = StandIn::start(|_| Reply::status(204)).await;
-    let client = Client::new(&graph.base_url(), TOKEN).unwrap();
+    let client = client(&graph, fast_retries());
     for (id, sent) in [
         ("a/b", "a%2Fb"),
         ("../x", "..%2Fx"),
         ("a?b#c", "a%3Fb%23c"),
         ("%2e%2e", "%252e%252e"),
         ("...", "..."),
+        ("a b", "a%20b"),
         ("é", "%C3%A9"),
+        ("/", "%2F"),
     ] {
         client.delete_call(id).await.unwrap();
         let last = graph.requests().pop().unwrap();
@@ -101,8 +427,9 @@ async fn ids_stay_one_encoded_segment() {
 #[tokio::test]
 async fn refused_ids_send_nothing() {
     let graph = StandIn::start(|_| Reply::status(204)).await;
-    let client = Client::new(&graph.base_url(), TOKEN).unwrap();
-    for id in ["", ".", "..", "..\\..", "a\r\nb"] {
+    let client = client(&graph, fast_retries());
+    let long = "x".repeat(513);
+    for id in ["", ".", "..", "..\\..", "a\r\nb", "\0", long.as_str()] {
         let err = client.delete_call(id).await.unwrap_err();
         assert!(
             matches!(err, Error::InvalidCallId { .. }),
@@ -112,15 +439,205 @@ async fn refused_ids_send_nothing() {
     assert!(graph.requests().is_empty());
 }
 
+struct FailingProvider;
+
+impl TokenProvider for FailingProvider {
+    async fn token(&self) -> Result<AccessToken, TokenError> {
+        Err(TokenError::new("credential store unreachable"))
+    }
+}
+
 #[tokio::test]
-async fn the_token_never_shows_in_errors() {
+async fn a_failing_token_provider_sends_nothing() {
+    let graph = StandIn::start(|_| Reply::status(204)).await;
+    let client = Client::builder()
+        .base_url(graph.base_url())
+        .token(FailingProvider)
+        .build()
+        .unwrap();
+    let err = client.delete_call(CALL_ID).await.unwrap_err();
+    assert!(matches!(&err, Error::Token(_)), "{err:?}");
+    assert_eq!(err.to_string(), "no token: credential store unreachable");
+    assert!(graph.requests().is_empty());
+}
+
+/// Counts its calls, and gives a new token each time: the client asks on every hang-up.
+struct RotatingProvider(Mutex<u32>);
+
+impl TokenProvider for RotatingProvider {
+    async fn token(&self) -> Result<AccessToken, TokenError> {
+        let mut n = self.0.lock().unwrap();
+        *n += 1;
+        Ok(AccessToken::new(format!("token-{n}")))
+    }
+}
+
+#[tokio::test]
+async fn the_provider_is_asked_on_every_hang_up() {
+    let graph = StandIn::start(|_| Reply::status(204)).await;
+    let client = Client::builder()
+        .base_url(graph.base_url())
+        .token(RotatingProvider(Mutex::new(0)))
+        .build()
+        .unwrap();
+    client.delete_call(CALL_ID).await.unwrap();
+    client.delete_call(CALL_ID).await.unwrap();
+    let tokens: Vec<_> = graph
+        .requests()
+        .iter()
+        .map(|r| r.header("authorization").unwrap().to_owned())
+        .collect();
+    assert_eq!(tokens, ["Bearer token-1", "Bearer token-2"]);
+}
+
+#[tokio::test]
+async fn a_token_that_is_not_a_header_value_is_refused_without_echo() {
+    let graph = StandIn::start(|_| Reply::status(204)).await;
+    let client = Client::builder()
+        .base_url(graph.base_url())
+        .token(StaticToken::new("sec\nret-value"))
+        .build()
+        .unwrap();
+    let err = client.delete_call(CALL_ID).await.unwrap_err();
+    assert!(matches!(err, Error::Token(_)));
+    assert!(!format!("{err} {err:?}").contains("ret-value"));
+    assert!(graph.requests().is_empty());
+}
+
+#[test]
+fn china_is_refused_before_any_request() {
+    let err = Client::builder()
+        .cloud(Cloud::China)
+        .token(StaticToken::new(TOKEN))
+        .build()
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        Error::UnsupportedCloud {
+            cloud: Cloud::China
+        }
+    ));
+    assert!(err.to_string().contains("China"), "{err}");
+}
+
+#[test]
+fn each_supported_cloud_has_its_graph_root() {
+    for (cloud, base) in [
+        (Cloud::Global, "https://graph.microsoft.com/v1.0"),
+        (Cloud::UsGovL4, "https://graph.microsoft.us/v1.0"),
+        (Cloud::UsGovL5Dod, "https://dod-graph.microsoft.us/v1.0"),
+    ] {
+        let client = Client::builder()
+            .cloud(cloud)
+            .token(StaticToken::new(TOKEN))
+            .build()
+            .unwrap();
+        assert_eq!(client.base_url(), base);
+    }
+}
+
+#[test]
+fn bad_configuration_is_reported() {
+    let no_token = Client::builder().build().unwrap_err();
+    assert!(
+        no_token.to_string().contains("no token provider"),
+        "{no_token}"
+    );
+    let bad_url = Client::builder()
+        .base_url("ftp://x")
+        .token(StaticToken::new(TOKEN))
+        .build()
+        .unwrap_err();
+    assert!(matches!(bad_url, Error::Config { .. }));
+    let bad_agent = Client::builder()
+        .user_agent("a\nb")
+        .token(StaticToken::new(TOKEN))
+        .build()
+        .unwrap_err();
+    assert!(matches!(bad_agent, Error::Config { .. }));
+}
+
+/// Debug and Display of every type that holds or handles the token, and every error variant
+/// the tests produce, never show it.
+#[tokio::test]
+async fn the_token_never_shows() {
     let graph = StandIn::start(|_| {
         Reply::json(403, r#"{"error": {"code": "Forbidden", "message": "No."}}"#)
     })
     .await;
-    let client = Client::new(&graph.base_url(), TOKEN).unwrap();
+    let client = client(&graph, fast_retries());
+    let mut shown = vec![
+        format!("{client:?}"),
+        format!("{:?}", StaticToken::new(TOKEN)),
+        format!("{:?}", AccessToken::new(TOKEN)),
+    ];
     let err = client.delete_call(CALL_ID).await.unwrap_err();
-    let shown = format!("{err} {err:?} {client:?}");
-    assert!(shown.contains("Forbidden"), "{shown}");
-    assert!(!shown.contains("test-token"), "{shown}");
+    shown.push(format!("{err} {err:?}"));
+    let timeout = Client::builder()
+        .base_url(
+            StandIn::start(|_| Reply::status(204).after(Duration::from_secs(2)))
+                .await
+                .base_url(),
+        )
+        .token(StaticToken::new(TOKEN))
+        .timeout(Duration::from_millis(50))
+        .build()
+        .unwrap()
+        .delete_call(CALL_ID)
+        .await
+        .unwrap_err();
+    shown.push(format!("{timeout} {timeout:?}"));
+    for text in &shown {
+        assert!(!text.contains("test-token-7f3a"), "{text}");
+    }
+    assert!(shown[3].contains("Forbidden"));
+}
+
+/// Logs: one debug event per attempt with its status, nothing at info or above on success,
+/// and never the token.
+#[tokio::test]
+async fn tracing_reports_attempts_quietly_and_without_the_token() {
+    let logs = Arc::new(Mutex::new(Vec::new()));
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || LogWriter(writer.clone()))
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let graph = StandIn::script(vec![
+        Reply::status(503).header("request-id", "r-9"),
+        Reply::status(204),
+    ])
+    .await;
+    client(&graph, fast_retries())
+        .delete_call(CALL_ID)
+        .await
+        .unwrap();
+
+    let text = String::from_utf8(logs.lock().unwrap().clone()).unwrap();
+    assert!(
+        text.contains("attempt=1 status=503 request_id=\"r-9\""),
+        "{text}"
+    );
+    assert!(text.contains("retrying"), "{text}");
+    assert!(text.contains("attempt=2 status=204"), "{text}");
+    assert!(text.contains(CALL_ID), "{text}");
+    for line in text.lines() {
+        assert!(line.contains("DEBUG") || line.contains("TRACE"), "{line}");
+    }
+    assert!(!text.contains("test-token-7f3a"), "{text}");
+}
+
+struct LogWriter(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }

@@ -6,6 +6,7 @@
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
@@ -19,6 +20,8 @@ pub struct Recorded {
     /// Header names in lower case, in the order received.
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// When the request had been read.
+    pub at: Instant,
 }
 
 impl Recorded {
@@ -36,6 +39,10 @@ pub struct Reply {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// Wait this long before answering.
+    pub delay: Duration,
+    /// Send the status line and half the headers, then close the connection.
+    pub cut_short: bool,
 }
 
 impl Reply {
@@ -44,6 +51,21 @@ impl Reply {
             status,
             headers: Vec::new(),
             body: Vec::new(),
+            delay: Duration::ZERO,
+            cut_short: false,
+        }
+    }
+
+    pub fn after(mut self, delay: Duration) -> Reply {
+        self.delay = delay;
+        self
+    }
+
+    /// A response that stops in the middle of its headers: the connection closes.
+    pub fn cut_short() -> Reply {
+        Reply {
+            cut_short: true,
+            ..Reply::status(200)
         }
     }
 
@@ -74,15 +96,35 @@ pub struct StandIn {
 }
 
 impl StandIn {
+    /// Answers each request with the next reply of `replies`, and the last one ever after.
+    pub async fn script(replies: Vec<Reply>) -> StandIn {
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        StandIn::start(move |_| {
+            let index = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            replies[index.min(replies.len() - 1)].clone()
+        })
+        .await
+    }
+
     /// Starts a server on an ephemeral port of 127.0.0.1.
     pub async fn start(responder: impl Fn(&Recorded) -> Reply + Send + Sync + 'static) -> StandIn {
+        StandIn::launch(Arc::new(responder), true).await
+    }
+
+    /// The same server, keeping no record of requests: for benchmarks.
+    pub async fn start_unrecorded(
+        responder: impl Fn(&Recorded) -> Reply + Send + Sync + 'static,
+    ) -> StandIn {
+        StandIn::launch(Arc::new(responder), false).await
+    }
+
+    async fn launch(responder: Arc<Responder>, record: bool) -> StandIn {
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind 127.0.0.1");
         let addr = listener.local_addr().expect("local address");
         let requests = Arc::new(Mutex::new(Vec::new()));
-        let responder: Arc<Responder> = Arc::new(responder);
-        let recorded = requests.clone();
+        let recorded = record.then(|| requests.clone());
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
                 tokio::spawn(serve(stream, responder.clone(), recorded.clone()));
@@ -112,12 +154,28 @@ impl Drop for StandIn {
     }
 }
 
-async fn serve(stream: TcpStream, responder: Arc<Responder>, recorded: Arc<Mutex<Vec<Recorded>>>) {
+async fn serve(
+    stream: TcpStream,
+    responder: Arc<Responder>,
+    recorded: Option<Arc<Mutex<Vec<Recorded>>>>,
+) {
     let mut stream = BufReader::new(stream);
     // One request after another on the same connection, until the client closes it.
     while let Some(request) = read_request(&mut stream).await {
         let reply = responder(&request);
-        recorded.lock().unwrap().push(request);
+        if let Some(recorded) = &recorded {
+            recorded.lock().unwrap().push(request);
+        }
+        if !reply.delay.is_zero() {
+            tokio::time::sleep(reply.delay).await;
+        }
+        if reply.cut_short {
+            let _ = stream
+                .get_mut()
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-le")
+                .await;
+            return;
+        }
         let mut head = format!(
             "HTTP/1.1 {} {}\r\ncontent-length: {}\r\n",
             reply.status,
@@ -170,6 +228,7 @@ async fn read_request(stream: &mut BufReader<TcpStream>) -> Option<Recorded> {
         target,
         headers,
         body,
+        at: Instant::now(),
     })
 }
 
