@@ -13,9 +13,8 @@ trap 'rm -rf "$work"' EXIT
 
 # A copy of the crate and of both programs; the msgraph-calls program points at the copy.
 mkdir -p "$work/crate"
-(cd "$root" && cp -r Cargo.toml Cargo.lock build.rs README.md schema src codegen xtask "$work/crate/")
-mkdir -p "$work/crate/benches/build-cost"
-cp -r "$here/msgraph-calls" "$here/graph-rs-sdk" "$work/crate/benches/build-cost/"
+(cd "$root" && cp -r Cargo.toml Cargo.lock build.rs README.md schema src codegen xtask benches "$work/crate/")
+rm -rf "$work/crate/benches/build-cost/"*/target
 for program in msgraph-calls graph-rs-sdk; do
   (cd "$work/crate/benches/build-cost/$program" && cargo fetch --locked -q)
 done
