@@ -6,13 +6,30 @@
 
 /// One record and the 1-based line it stands on.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Record {
+pub struct Record {
+    /// The 1-based line of the record.
     pub line: usize,
+    /// Its fields, unquoted.
     pub fields: Vec<String>,
 }
 
+/// Writes `fields` as one CSV line (no line ending), quoting the fields that need it.
+pub fn to_line(fields: &[String]) -> String {
+    fields
+        .iter()
+        .map(|field| {
+            if field.contains([',', '"', '\n', '\r']) {
+                format!("\"{}\"", field.replace('"', "\"\""))
+            } else {
+                field.clone()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 /// Splits `text` into records, skipping blank lines. Errors carry the line number.
-pub(crate) fn records(text: &str) -> Result<Vec<Record>, (usize, String)> {
+pub fn records(text: &str) -> Result<Vec<Record>, (usize, String)> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut out = Vec::new();
     for (index, raw) in text.split('\n').enumerate() {
@@ -136,6 +153,16 @@ mod tests {
         assert_eq!(recs.iter().map(|r| r.line).collect::<Vec<_>>(), [1, 3, 5]);
         assert_eq!(recs[0].fields, ["h1", "h2"]);
         assert_eq!(recs[2].fields, ["3", "4"]);
+    }
+
+    #[test]
+    fn lines_written_read_back_the_same() {
+        let fields: Vec<String> = ["200", "a, b", r#"say "hi""#, "", "é"]
+            .map(String::from)
+            .to_vec();
+        let line = to_line(&fields);
+        assert_eq!(line, r#"200,"a, b","say ""hi""",,é"#);
+        assert_eq!(split(&line).unwrap(), fields);
     }
 
     #[test]

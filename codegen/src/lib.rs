@@ -16,7 +16,7 @@
 use std::fmt;
 use std::path::Path;
 
-mod csv;
+pub mod csv;
 pub mod openapi;
 pub mod termination;
 
