@@ -84,7 +84,7 @@ async fn start_graph_stand_in() -> StandIn {
 }
 
 fn explain(batch: &CommsNotifications) {
-    for notification in &batch.value {
+    for notification in batch.notifications() {
         let Some(call) = notification.call() else {
             println!(
                 "notification about {} (not a call)",
@@ -94,6 +94,7 @@ fn explain(batch: &CommsNotifications) {
         };
         let state = call
             .state
+            .as_ref()
             .map(|s| s.to_string())
             .unwrap_or_else(|| "unknown".into());
         println!(

@@ -30,6 +30,7 @@ mod graph_int;
 pub mod notifications;
 mod retry;
 pub mod termination;
+mod wire;
 
 pub use client::Client;
 pub use cloud::Cloud;

@@ -17,6 +17,11 @@ fn client() {
 }
 
 #[test]
+fn model() {
+    insta::assert_snapshot!("model", include_str!(concat!(env!("OUT_DIR"), "/model.rs")));
+}
+
+#[test]
 fn termination_table() {
     insta::assert_snapshot!(
         "termination_table",

@@ -29,8 +29,8 @@ fn every_fixture_decodes_and_round_trips() {
 #[test]
 fn terminating_notification_is_an_updated_call() {
     let batch = notifications::from_slice(TERMINATING).unwrap();
-    assert_eq!(batch.value.len(), 1);
-    let n = &batch.value[0];
+    assert_eq!(batch.notifications().len(), 1);
+    let n = &batch.notifications()[0];
     assert_eq!(n.change_type, ChangeType::Updated);
     assert_eq!(
         n.resource_url,
@@ -44,7 +44,7 @@ fn terminating_notification_is_an_updated_call() {
 #[track_caller]
 fn assert_terminated_by_5001(body: &[u8], codes_as_text: bool) {
     let batch = notifications::from_slice(body).unwrap();
-    let n = &batch.value[0];
+    let n = &batch.notifications()[0];
     assert_eq!(n.change_type, ChangeType::Deleted);
     let call = n.call().expect("a call");
     assert_eq!(call.state, Some(CallState::Terminated));
@@ -90,11 +90,11 @@ fn unknown_resource_kinds_are_kept_as_json() {
     let body = br##"{"value": [{"changeType": "created", "resourceUrl": "/communications/calls/1/operations/2",
         "resourceData": {"@odata.type": "#microsoft.graph.playPromptOperation", "status": "completed"}}]}"##;
     let batch = notifications::from_slice(body).unwrap();
-    match &batch.value[0].resource_data {
+    match &batch.notifications()[0].resource_data {
         Some(ResourceData::Other(value)) => assert_eq!(value["status"], "completed"),
         other => panic!("expected Other, got {other:?}"),
     }
-    assert!(batch.value[0].call().is_none());
+    assert!(batch.notifications()[0].call().is_none());
 }
 
 #[track_caller]
@@ -143,4 +143,132 @@ fn absurd_nesting_is_refused_without_overflow() {
     body.push_str(&"[".repeat(100_000));
     let err = notifications::from_slice(body.as_bytes()).unwrap_err();
     assert!(err.to_string().contains("recursion limit"), "{err}");
+}
+
+/// Decodes, checks, and asserts the body writes back as the same JSON.
+#[track_caller]
+fn decode_losslessly(body: &str) -> notifications::CommsNotifications {
+    let batch = notifications::from_slice(body.as_bytes()).unwrap();
+    let original: serde_json::Value = serde_json::from_str(body).unwrap();
+    assert_eq!(serde_json::to_value(&batch).unwrap(), original);
+    batch
+}
+
+#[test]
+fn unseen_call_state_is_kept() {
+    let batch = decode_losslessly(
+        r##"{"value": [{"changeType": "updated", "resourceUrl": "/communications/calls/1",
+            "resourceData": {"@odata.type": "#microsoft.graph.call", "state": "parkedSomewhere"}}]}"##,
+    );
+    let call = batch.notifications()[0].call().unwrap();
+    assert_eq!(call.state, Some(CallState::Other("parkedSomewhere".into())));
+}
+
+#[test]
+fn change_type_spelled_deleted_matches_and_goes_back_out_as_it_came() {
+    let batch = decode_losslessly(
+        r#"{"value": [{"changeType": "Deleted", "resourceUrl": "/communications/calls/1"}]}"#,
+    );
+    assert_eq!(batch.notifications()[0].change_type, ChangeType::Deleted);
+    let unseen = decode_losslessly(
+        r#"{"value": [{"changeType": "archived", "resourceUrl": "/communications/calls/1"}]}"#,
+    );
+    assert_eq!(
+        unseen.notifications()[0].change_type,
+        ChangeType::Other("archived".into())
+    );
+}
+
+#[test]
+fn a_changed_value_drops_the_old_spelling() {
+    let mut batch = notifications::from_slice(
+        br#"{"value": [{"changeType": "Deleted", "resourceUrl": "/x"}]}"#,
+    )
+    .unwrap();
+    batch.value.as_mut().unwrap()[0].change_type = ChangeType::Updated;
+    let out = serde_json::to_value(&batch).unwrap();
+    assert_eq!(out["value"][0]["changeType"], "updated");
+}
+
+#[test]
+fn explicit_nulls_are_kept() {
+    let batch = decode_losslessly(
+        r##"{"value": [{"changeType": "updated", "resourceUrl": "/communications/calls/1",
+            "resourceData": {"@odata.type": "#microsoft.graph.call", "id": null, "state": null,
+                "targets": null, "resultInfo": {"code": null, "message": null}}}]}"##,
+    );
+    let call = batch.notifications()[0].call().unwrap();
+    assert_eq!(call.id, None);
+    assert_eq!(call.extra.get("id"), Some(&serde_json::Value::Null));
+}
+
+#[test]
+fn subcode_spelled_sub_code_is_read() {
+    let batch = decode_losslessly(
+        r##"{"value": [{"changeType": "deleted", "resourceUrl": "/communications/calls/1",
+            "resourceData": {"@odata.type": "#microsoft.graph.call", "state": "terminated",
+                "resultInfo": {"code": 200, "subCode": 5001, "message": "The conversation has ended."}}}]}"##,
+    );
+    let info = batch.notifications()[0]
+        .call()
+        .unwrap()
+        .result_info
+        .clone()
+        .unwrap();
+    assert_eq!(
+        info.reason().unwrap().message(),
+        "The conversation has ended."
+    );
+}
+
+#[test]
+fn a_subcode_that_is_not_a_number_is_kept() {
+    let batch = decode_losslessly(
+        r##"{"value": [{"changeType": "deleted", "resourceUrl": "/communications/calls/1",
+            "resourceData": {"@odata.type": "#microsoft.graph.call",
+                "resultInfo": {"code": "500", "subcode": "n/a"}}}]}"##,
+    );
+    let info = batch.notifications()[0]
+        .call()
+        .unwrap()
+        .result_info
+        .clone()
+        .unwrap();
+    assert!(info.reason().is_none());
+    assert_eq!(info.category(), Some(Category::ServiceError));
+}
+
+#[test]
+fn an_array_resource_data_is_a_roster() {
+    let batch = decode_losslessly(
+        r##"{"value": [{"changeType": "updated", "resourceUrl": "/communications/calls/1/participants",
+            "resourceData": [
+                {"@odata.type": "#microsoft.graph.participant", "id": "p1", "isMuted": true,
+                 "mediaStreams": [{"mediaType": "Audio", "direction": "sendReceive", "serverMuted": false}]},
+                {"@odata.type": "#microsoft.graph.participant", "id": "p2", "isInLobby": false}
+            ]}]}"##,
+    );
+    match &batch.notifications()[0].resource_data {
+        Some(ResourceData::Many(items)) => {
+            assert_eq!(items.len(), 2);
+            assert!(matches!(&items[0], ResourceData::Participant(p) if p.is_muted == Some(true)));
+        }
+        other => panic!("expected a roster, got {other:?}"),
+    }
+}
+
+#[test]
+fn extra_properties_anywhere_are_kept() {
+    let batch = decode_losslessly(
+        r##"{"@odata.type": "#microsoft.graph.commsNotifications", "value": [{
+            "@odata.type": "#microsoft.graph.commsNotification", "@odata.etag": "W/\"1\"",
+            "@odata.id": "/app/calls/1", "callbackUri": "https://bot.contoso.com/api/calls",
+            "changeType": "deleted", "resource": "/app/calls/1", "resourceUrl": "/communications/calls/1",
+            "terminationReason": "AppTransferred",
+            "resourceData": {"@odata.type": "#microsoft.graph.call", "newThing": {"deep": [1, {"x": null}]},
+                "source": {"identity": {"phone": {"id": "+1222"}, "user": {"id": "u", "tenantId": "t"}}}}}]}"##,
+    );
+    let n = &batch.notifications()[0];
+    assert_eq!(n.extra["terminationReason"], "AppTransferred");
+    assert!(n.call().unwrap().extra.contains_key("newThing"));
 }

@@ -17,6 +17,7 @@ use std::fmt;
 use std::path::Path;
 
 pub mod csv;
+pub mod model;
 pub mod openapi;
 pub mod termination;
 
@@ -75,7 +76,7 @@ impl fmt::Display for Diagnostic {
 impl std::error::Error for Diagnostic {}
 
 /// Reads `openapi.yaml` and `termination-codes.csv` from `schema_dir` and generates
-/// `types.rs`, `client.rs` and `termination_table.rs`, in that order.
+/// `types.rs`, `client.rs`, `model.rs` and `termination_table.rs`, in that order.
 ///
 /// `display_dir` is how diagnostics name the folder (`schema` for the crate's own build).
 /// Returns every problem found in both inputs when either is bad.
@@ -93,7 +94,7 @@ pub fn generate(
     let table = csv.and_then(|text| termination::generate(&text, &csv_name));
     let mut files = Vec::new();
     match api {
-        Ok(api) => files.extend([api.types, api.client]),
+        Ok(api) => files.extend([api.types, api.client, api.model]),
         Err(mut errs) => problems.append(&mut errs),
     }
     match table {
@@ -135,10 +136,13 @@ mod tests {
     }
 
     #[test]
-    fn the_crate_schema_generates_three_files() {
+    fn the_crate_schema_generates_four_files() {
         let files = generate(&crate_schema(), "schema").unwrap();
         let names: Vec<_> = files.iter().map(|f| f.name).collect();
-        assert_eq!(names, ["types.rs", "client.rs", "termination_table.rs"]);
+        assert_eq!(
+            names,
+            ["types.rs", "client.rs", "model.rs", "termination_table.rs"]
+        );
     }
 
     #[test]
@@ -150,7 +154,7 @@ mod tests {
     }
 
     #[test]
-    fn editing_one_schema_field_changes_the_generated_types() {
+    fn editing_one_schema_field_changes_the_generated_model() {
         let spec = std::fs::read_to_string(crate_schema().join(OPENAPI_FILE)).unwrap();
         let edited = spec.replacen(
             "        callChainId:\n",
@@ -163,11 +167,11 @@ mod tests {
         );
         let before = openapi::generate(&spec, "schema/openapi.yaml")
             .unwrap()
-            .types
+            .model
             .contents;
         let after = openapi::generate(&edited, "schema/openapi.yaml")
             .unwrap()
-            .types
+            .model
             .contents;
         assert!(before.contains("pub call_chain_id:"));
         assert!(after.contains("pub call_chain_identifier:"));

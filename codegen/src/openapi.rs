@@ -22,13 +22,15 @@ pub const REPLACEMENTS: &[(&str, &str, &str)] = &[(
 /// (`"code": "200"` in DC api/call-delete.md). Every `format: int32` becomes this type.
 pub const INT32_TYPE: &str = "crate::GraphInt32";
 
-/// The generated types and client.
+/// The generated types, client and notification model.
 #[derive(Debug)]
 pub struct Api {
-    /// `types.rs`: the contents of the `types` module.
+    /// `types.rs`: the contents of the `types` module (typify).
     pub types: GeneratedFile,
     /// `client.rs`: the progenitor client, which refers to `types`.
     pub client: GeneratedFile,
+    /// `model.rs`: the notification types ([`crate::model`]).
+    pub model: GeneratedFile,
 }
 
 /// Reads the OpenAPI text into a document. `file` names it in diagnostics.
@@ -42,8 +44,9 @@ pub fn parse(text: &str, file: &str) -> Result<OpenAPI, Diagnostic> {
     })
 }
 
-/// The settings handed to progenitor; shared by [`generate`] and its tests.
-pub fn settings() -> GenerationSettings {
+/// The settings handed to progenitor; shared by [`generate`] and its tests. `model_types` are
+/// the components [`crate::model`] generates, which typify must leave alone.
+pub fn settings(model_types: &[String]) -> GenerationSettings {
     let mut settings = GenerationSettings::new();
     settings
         .with_interface(InterfaceStyle::Positional)
@@ -55,6 +58,13 @@ pub fn settings() -> GenerationSettings {
         .with_derive("PartialEq");
     for (name, rust, _) in REPLACEMENTS {
         settings.with_replacement(name, rust, std::iter::empty());
+    }
+    for name in model_types {
+        settings.with_replacement(
+            name,
+            format!("crate::notifications::{name}"),
+            std::iter::empty(),
+        );
     }
     for schema in int32_schemas() {
         settings.with_conversion(schema, INT32_TYPE, std::iter::empty());
@@ -89,26 +99,29 @@ pub fn generate(text: &str, file: &str) -> Result<Api, Vec<Diagnostic>> {
         return Err(dangling);
     }
     let operations = count_operations(&spec);
+    let model_types = crate::model::model_types(&spec);
+    let model = crate::model::generate(&spec, file)?;
 
     // typify panics on some schemas it cannot handle; a build must fail with a message instead.
-    let tokens = std::panic::catch_unwind(|| Generator::new(&settings()).generate_tokens(&spec))
-        .map_err(|panic| {
-            let what = panic
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-                .unwrap_or_default();
-            vec![Diagnostic::in_file(
-                file,
-                format!("progenitor or typify gave up on it: {what}"),
-            )]
-        })?
-        .map_err(|e| {
-            vec![Diagnostic::in_file(
-                file,
-                format!("progenitor cannot generate a client from it: {e}"),
-            )]
-        })?;
+    let tokens =
+        std::panic::catch_unwind(|| Generator::new(&settings(&model_types)).generate_tokens(&spec))
+            .map_err(|panic| {
+                let what = panic
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                    .unwrap_or_default();
+                vec![Diagnostic::in_file(
+                    file,
+                    format!("progenitor or typify gave up on it: {what}"),
+                )]
+            })?
+            .map_err(|e| {
+                vec![Diagnostic::in_file(
+                    file,
+                    format!("progenitor cannot generate a client from it: {e}"),
+                )]
+            })?;
     let file_ast: syn::File = syn::parse2(tokens).map_err(|e| {
         vec![Diagnostic::in_file(
             file,
@@ -140,6 +153,10 @@ pub fn generate(text: &str, file: &str) -> Result<Api, Vec<Diagnostic>> {
         client: GeneratedFile {
             name: "client.rs",
             contents: render(client)?,
+        },
+        model: GeneratedFile {
+            name: "model.rs",
+            contents: crate::render(model, file).map_err(|d| vec![d])?,
         },
     })
 }

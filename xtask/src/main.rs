@@ -27,6 +27,7 @@ exit status: 0 done or no difference, 1 differences or stale files, 2 bad input"
 const SNAPSHOTS: &[(&str, &str)] = &[
     ("types.rs", "tests/snapshots/codegen__types.snap"),
     ("client.rs", "tests/snapshots/codegen__client.snap"),
+    ("model.rs", "tests/snapshots/codegen__model.snap"),
     (
         "termination_table.rs",
         "tests/snapshots/codegen__termination_table.snap",
@@ -257,9 +258,9 @@ mod tests {
             "schema/termination-codes.csv",
         )
         .unwrap();
-        assert!(api.types.contents.contains("Parked"));
-        let stale = stale_snapshots(&root, &[api.types, api.client, table]).unwrap();
-        assert_eq!(stale, [("types.rs", "tests/snapshots/codegen__types.snap")]);
+        assert!(api.model.contents.contains("Parked"));
+        let stale = stale_snapshots(&root, &[api.types, api.client, api.model, table]).unwrap();
+        assert_eq!(stale, [("model.rs", "tests/snapshots/codegen__model.snap")]);
     }
 
     #[test]

@@ -1,0 +1,222 @@
+//! What the generated notification model (`OUT_DIR/model.rs`) calls to read and write Graph's
+//! JSON without losing anything.
+//!
+//! A typed field cannot say everything the body said: `"id": null` and a missing `id` are both
+//! `None`, and `"Deleted"` and `"deleted"` are both `ChangeType::Deleted`. The JSON the field
+//! cannot hold goes into the struct's `extra` map under the property's name, and is written back
+//! from there as long as the field still means the same thing. Properties the schema does not
+//! name go into `extra` too. So `to_value(from_slice(body)) == from_slice::<Value>(body)`.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{DeserializeOwned, MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// A property name, borrowed from the body when it can be (no escapes in it).
+pub struct Key<'de>(Cow<'de, str>);
+
+impl Key<'_> {
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The name, owned.
+    pub fn into_string(self) -> String {
+        self.0.into_owned()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a property name")
+            }
+            fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v)))
+            }
+        }
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+/// A Graph enum that accepts values it does not know and any letter case.
+pub trait Evolvable: Sized {
+    /// The variant for `text`: a known value compared without regard to case, else the
+    /// catch-all variant holding `text`.
+    fn parse(text: &str) -> Self;
+    /// The value as Graph's metadata spells it (or as it arrived, for an unknown value).
+    fn as_str(&self) -> &str;
+}
+
+/// Reads the value of a known property into `field`; an explicit `null` is kept in `extra`.
+pub fn read<'de, A: MapAccess<'de>, T: DeserializeOwned>(
+    map: &mut A,
+    key: &str,
+    field: &mut Option<T>,
+    extra: &mut Map<String, Value>,
+) -> Result<(), A::Error> {
+    *field = map.next_value::<Option<T>>()?;
+    record_null(key, field.is_none(), extra);
+    Ok(())
+}
+
+/// Reads an enum property; a spelling other than the canonical one is kept in `extra`.
+pub fn read_enum<'de, A: MapAccess<'de>, E: Evolvable>(
+    map: &mut A,
+    key: &str,
+    field: &mut Option<E>,
+    extra: &mut Map<String, Value>,
+) -> Result<(), A::Error> {
+    let raw = map.next_value::<Option<String>>()?;
+    extra.remove(key);
+    *field = raw.map(|raw| {
+        let value = E::parse(&raw);
+        if value.as_str() != raw {
+            extra.insert(key.to_owned(), Value::String(raw));
+        }
+        value
+    });
+    record_null(key, field.is_none(), extra);
+    Ok(())
+}
+
+/// Reads an array of enum values; when any is spelled otherwise, the array as sent is kept.
+pub fn read_enum_list<'de, A: MapAccess<'de>, E: Evolvable>(
+    map: &mut A,
+    key: &str,
+    field: &mut Option<Vec<E>>,
+    extra: &mut Map<String, Value>,
+) -> Result<(), A::Error> {
+    let raw = map.next_value::<Option<Vec<String>>>()?;
+    extra.remove(key);
+    *field = raw.map(|raw| {
+        let values: Vec<E> = raw.iter().map(|r| E::parse(r)).collect();
+        if values.iter().zip(&raw).any(|(v, r)| v.as_str() != r) {
+            extra.insert(
+                key.to_owned(),
+                Value::Array(raw.into_iter().map(Value::String).collect()),
+            );
+        }
+        values
+    });
+    record_null(key, field.is_none(), extra);
+    Ok(())
+}
+
+/// Reads a required property: present and not null.
+pub fn read_required<'de, A: MapAccess<'de>, T: DeserializeOwned>(
+    map: &mut A,
+    field: &mut Option<T>,
+) -> Result<(), A::Error> {
+    *field = Some(map.next_value::<T>()?);
+    Ok(())
+}
+
+/// Reads a required enum property; a spelling other than the canonical one is kept in `extra`.
+pub fn read_required_enum<'de, A: MapAccess<'de>, E: Evolvable>(
+    map: &mut A,
+    key: &str,
+    field: &mut Option<E>,
+    extra: &mut Map<String, Value>,
+) -> Result<(), A::Error> {
+    let raw = map.next_value::<String>()?;
+    let value = E::parse(&raw);
+    extra.remove(key);
+    if value.as_str() != raw {
+        extra.insert(key.to_owned(), Value::String(raw));
+    }
+    *field = Some(value);
+    Ok(())
+}
+
+fn record_null(key: &str, is_none: bool, extra: &mut Map<String, Value>) {
+    if is_none {
+        extra.insert(key.to_owned(), Value::Null);
+    } else if extra.get(key).is_some_and(Value::is_null) {
+        extra.remove(key);
+    }
+}
+
+/// Writes a known property: the field when it has a value, else what `extra` kept (a `null`).
+pub fn write<M: SerializeMap, T: Serialize>(
+    map: &mut M,
+    key: &str,
+    field: &Option<T>,
+    extra: &Map<String, Value>,
+) -> Result<(), M::Error> {
+    match (field, extra.get(key)) {
+        (Some(value), _) => map.serialize_entry(key, value),
+        (None, Some(kept)) => map.serialize_entry(key, kept),
+        (None, None) => Ok(()),
+    }
+}
+
+/// Writes an enum property, in the spelling it arrived in while the value is unchanged.
+pub fn write_enum<M: SerializeMap, E: Evolvable>(
+    map: &mut M,
+    key: &str,
+    field: Option<&E>,
+    extra: &Map<String, Value>,
+) -> Result<(), M::Error> {
+    match (field, extra.get(key)) {
+        (Some(value), Some(Value::String(raw))) if raw.eq_ignore_ascii_case(value.as_str()) => {
+            map.serialize_entry(key, raw)
+        }
+        (Some(value), _) => map.serialize_entry(key, value.as_str()),
+        (None, Some(kept)) => map.serialize_entry(key, kept),
+        (None, None) => Ok(()),
+    }
+}
+
+/// Writes an array of enum values, in the spellings they arrived in while they are unchanged.
+pub fn write_enum_list<M: SerializeMap, E: Evolvable>(
+    map: &mut M,
+    key: &str,
+    field: &Option<Vec<E>>,
+    extra: &Map<String, Value>,
+) -> Result<(), M::Error> {
+    match (field, extra.get(key)) {
+        (Some(values), Some(Value::Array(raw)))
+            if raw.len() == values.len()
+                && raw.iter().zip(values).all(|(r, v)| {
+                    r.as_str()
+                        .is_some_and(|r| r.eq_ignore_ascii_case(v.as_str()))
+                }) =>
+        {
+            map.serialize_entry(key, raw)
+        }
+        (Some(values), _) => {
+            let names: Vec<&str> = values.iter().map(Evolvable::as_str).collect();
+            map.serialize_entry(key, &names)
+        }
+        (None, Some(kept)) => map.serialize_entry(key, kept),
+        (None, None) => Ok(()),
+    }
+}
+
+/// Writes the properties the schema does not name (`known` lists those it does).
+pub fn write_extra<M: SerializeMap>(
+    map: &mut M,
+    extra: &Map<String, Value>,
+    known: &[&str],
+) -> Result<(), M::Error> {
+    for (key, value) in extra {
+        if !known.contains(&key.as_str()) {
+            map.serialize_entry(key, value)?;
+        }
+    }
+    Ok(())
+}
