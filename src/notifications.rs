@@ -31,8 +31,9 @@
 
 use std::fmt;
 
+use serde::de::{MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::termination::{self, Category, TerminationReason};
 
@@ -137,45 +138,155 @@ pub enum ResourceData {
     Call(Box<Call>),
     /// `#microsoft.graph.participant`.
     Participant(Box<Participant>),
+    /// Any `#microsoft.graph.<name>Operation`: `playPromptOperation`, `recordOperation`,
+    /// `inviteParticipantsOperation`, ...; the derived type's own properties are in `extra`.
+    Operation(Box<CommsOperation>),
+    /// `#microsoft.graph.contentSharingSession`.
+    ContentSharingSession(Box<ContentSharingSession>),
     /// An array of entities, such as a participants roster.
     Many(Vec<ResourceData>),
     /// Any other entity or value, kept as it came.
     Other(Value),
 }
 
-const CALL_TYPE: &str = "#microsoft.graph.call";
-const PARTICIPANT_TYPE: &str = "#microsoft.graph.participant";
+/// The kinds `ResourceData` tells apart by `@odata.type`.
+enum Kind {
+    Call,
+    Participant,
+    Operation,
+    ContentSharingSession,
+    Unknown,
+}
 
-impl ResourceData {
-    fn from_value(value: Value) -> Result<Self, serde_json::Error> {
-        match value {
-            Value::Array(items) => items
-                .into_iter()
-                .map(ResourceData::from_value)
-                .collect::<Result<_, _>>()
-                .map(ResourceData::Many),
-            Value::Object(ref map) => {
-                let kind = map
-                    .get("@odata.type")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default();
-                if kind.eq_ignore_ascii_case(CALL_TYPE) {
-                    serde_json::from_value(value).map(|c| ResourceData::Call(Box::new(c)))
-                } else if kind.eq_ignore_ascii_case(PARTICIPANT_TYPE) {
-                    serde_json::from_value(value).map(|p| ResourceData::Participant(Box::new(p)))
-                } else {
-                    Ok(ResourceData::Other(value))
-                }
+impl Kind {
+    fn of(odata_type: &str) -> Kind {
+        let name = odata_type
+            .get(..GRAPH_PREFIX.len())
+            .filter(|p| p.eq_ignore_ascii_case(GRAPH_PREFIX))
+            .map(|_| &odata_type[GRAPH_PREFIX.len()..]);
+        match name {
+            Some(n) if n.eq_ignore_ascii_case("call") => Kind::Call,
+            Some(n) if n.eq_ignore_ascii_case("participant") => Kind::Participant,
+            Some(n) if n.eq_ignore_ascii_case("contentSharingSession") => {
+                Kind::ContentSharingSession
             }
-            other => Ok(ResourceData::Other(other)),
+            Some(n)
+                if n.len() > OPERATION.len()
+                    && n[n.len() - OPERATION.len()..].eq_ignore_ascii_case(OPERATION) =>
+            {
+                Kind::Operation
+            }
+            _ => Kind::Unknown,
         }
     }
 }
 
+const GRAPH_PREFIX: &str = "#microsoft.graph.";
+const OPERATION: &str = "Operation";
+
+impl ResourceData {
+    /// Reads an object whose `@odata.type` has been read already (the usual case: Graph writes
+    /// it first), straight from the body.
+    fn from_map<'de, A: MapAccess<'de>>(mut map: A, odata_type: String) -> Result<Self, A::Error> {
+        Ok(match Kind::of(&odata_type) {
+            Kind::Call => ResourceData::Call(Box::new(Call::from_map(map, Some(odata_type))?)),
+            Kind::Participant => {
+                ResourceData::Participant(Box::new(Participant::from_map(map, Some(odata_type))?))
+            }
+            Kind::Operation => {
+                ResourceData::Operation(Box::new(CommsOperation::from_map(map, Some(odata_type))?))
+            }
+            Kind::ContentSharingSession => ResourceData::ContentSharingSession(Box::new(
+                ContentSharingSession::from_map(map, Some(odata_type))?,
+            )),
+            Kind::Unknown => {
+                let mut object = Map::new();
+                object.insert("@odata.type".to_owned(), Value::String(odata_type));
+                collect_rest(&mut map, &mut object)?;
+                ResourceData::Other(Value::Object(object))
+            }
+        })
+    }
+
+    /// Reads an object already buffered as JSON (when `@odata.type` was not its first property).
+    fn from_value(value: Value) -> Result<Self, serde_json::Error> {
+        let kind = value
+            .get("@odata.type")
+            .and_then(Value::as_str)
+            .map(Kind::of);
+        Ok(match kind {
+            Some(Kind::Call) => ResourceData::Call(serde_json::from_value(value)?),
+            Some(Kind::Participant) => ResourceData::Participant(serde_json::from_value(value)?),
+            Some(Kind::Operation) => ResourceData::Operation(serde_json::from_value(value)?),
+            Some(Kind::ContentSharingSession) => {
+                ResourceData::ContentSharingSession(serde_json::from_value(value)?)
+            }
+            _ => ResourceData::Other(value),
+        })
+    }
+}
+
+fn collect_rest<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    object: &mut Map<String, Value>,
+) -> Result<(), A::Error> {
+    while let Some(key) = map.next_key::<crate::wire::Key<'de>>()? {
+        let value: Value = map.next_value()?;
+        object.insert(key.into_string(), value);
+    }
+    Ok(())
+}
+
 impl<'de> Deserialize<'de> for ResourceData {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = Value::deserialize(deserializer)?;
-        ResourceData::from_value(value).map_err(serde::de::Error::custom)
+        struct ResourceVisitor;
+        impl<'de> Visitor<'de> for ResourceVisitor {
+            type Value = ResourceData;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an entity or an array of entities")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ResourceData, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element::<ResourceData>()? {
+                    items.push(item);
+                }
+                Ok(ResourceData::Many(items))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ResourceData, A::Error> {
+                let Some(first) = map.next_key::<crate::wire::Key<'de>>()? else {
+                    return Ok(ResourceData::Other(Value::Object(Map::new())));
+                };
+                let value: Value = map.next_value()?;
+                if first.as_str() == "@odata.type" {
+                    if let Value::String(odata_type) = value {
+                        return ResourceData::from_map(map, odata_type);
+                    }
+                }
+                let mut object = Map::new();
+                object.insert(first.into_string(), value);
+                collect_rest(&mut map, &mut object)?;
+                ResourceData::from_value(Value::Object(object)).map_err(serde::de::Error::custom)
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<ResourceData, E> {
+                Ok(ResourceData::Other(Value::Bool(v)))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<ResourceData, E> {
+                Ok(ResourceData::Other(Value::from(v)))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<ResourceData, E> {
+                Ok(ResourceData::Other(Value::from(v)))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<ResourceData, E> {
+                Ok(ResourceData::Other(Value::from(v)))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ResourceData, E> {
+                Ok(ResourceData::Other(Value::String(v.to_owned())))
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<ResourceData, E> {
+                Ok(ResourceData::Other(Value::Null))
+            }
+        }
+        deserializer.deserialize_any(ResourceVisitor)
     }
 }
 
@@ -184,6 +295,8 @@ impl Serialize for ResourceData {
         match self {
             ResourceData::Call(call) => call.serialize(serializer),
             ResourceData::Participant(participant) => participant.serialize(serializer),
+            ResourceData::Operation(operation) => operation.serialize(serializer),
+            ResourceData::ContentSharingSession(session) => session.serialize(serializer),
             ResourceData::Many(items) => items.serialize(serializer),
             ResourceData::Other(value) => value.serialize(serializer),
         }

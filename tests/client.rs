@@ -2,7 +2,7 @@
 
 mod support;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use msgraph_calls::auth::{AccessToken, StaticToken, TokenError, TokenProvider};
@@ -591,53 +591,4 @@ async fn the_token_never_shows() {
         assert!(!text.contains("test-token-7f3a"), "{text}");
     }
     assert!(shown[3].contains("Forbidden"));
-}
-
-/// Logs: one debug event per attempt with its status, nothing at info or above on success,
-/// and never the token.
-#[tokio::test]
-async fn tracing_reports_attempts_quietly_and_without_the_token() {
-    let logs = Arc::new(Mutex::new(Vec::new()));
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || LogWriter(writer.clone()))
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-
-    let graph = StandIn::script(vec![
-        Reply::status(503).header("request-id", "r-9"),
-        Reply::status(204),
-    ])
-    .await;
-    client(&graph, fast_retries())
-        .delete_call(CALL_ID)
-        .await
-        .unwrap();
-
-    let text = String::from_utf8(logs.lock().unwrap().clone()).unwrap();
-    assert!(
-        text.contains("attempt=1 status=503 request_id=\"r-9\""),
-        "{text}"
-    );
-    assert!(text.contains("retrying"), "{text}");
-    assert!(text.contains("attempt=2 status=204"), "{text}");
-    assert!(text.contains(CALL_ID), "{text}");
-    for line in text.lines() {
-        assert!(line.contains("DEBUG") || line.contains("TRACE"), "{line}");
-    }
-    assert!(!text.contains("test-token-7f3a"), "{text}");
-}
-
-struct LogWriter(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for LogWriter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }

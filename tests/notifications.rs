@@ -86,15 +86,58 @@ fn string_codes_go_back_out_as_strings() {
 }
 
 #[test]
-fn unknown_resource_kinds_are_kept_as_json() {
-    let body = br##"{"value": [{"changeType": "created", "resourceUrl": "/communications/calls/1/operations/2",
-        "resourceData": {"@odata.type": "#microsoft.graph.playPromptOperation", "status": "completed"}}]}"##;
-    let batch = notifications::from_slice(body).unwrap();
+fn comms_operations_are_typed_with_their_own_properties_kept() {
+    let batch = decode_losslessly(
+        r##"{"value": [{"changeType": "deleted", "resourceUrl": "/communications/calls/1/operations/2",
+            "resourceData": {"@odata.type": "#microsoft.graph.playPromptOperation", "status": "completed",
+                "clientContext": "d45324c1", "completionReason": "completedSuccessfully",
+                "resultInfo": {"@odata.type": "#microsoft.graph.resultInfo", "code": 200, "subcode": 0}}}]}"##,
+    );
     match &batch.notifications()[0].resource_data {
-        Some(ResourceData::Other(value)) => assert_eq!(value["status"], "completed"),
+        Some(ResourceData::Operation(operation)) => {
+            assert_eq!(
+                operation.status,
+                Some(notifications::OperationStatus::Completed)
+            );
+            assert_eq!(operation.extra["completionReason"], "completedSuccessfully");
+        }
+        other => panic!("expected an operation, got {other:?}"),
+    }
+}
+
+#[test]
+fn unknown_odata_type_is_kept_as_json() {
+    let batch = decode_losslessly(
+        r##"{"value": [{"changeType": "created", "resourceUrl": "/communications/calls/1/things/2",
+            "resourceData": {"@odata.type": "#microsoft.graph.somethingNew", "status": "fine", "n": [1, 2]}}]}"##,
+    );
+    match &batch.notifications()[0].resource_data {
+        Some(ResourceData::Other(value)) => assert_eq!(value["status"], "fine"),
         other => panic!("expected Other, got {other:?}"),
     }
     assert!(batch.notifications()[0].call().is_none());
+}
+
+#[test]
+fn odata_type_that_is_not_first_still_dispatches() {
+    let batch = decode_losslessly(
+        r##"{"value": [{"changeType": "updated", "resourceUrl": "/communications/calls/1",
+            "resourceData": {"state": "established", "@odata.type": "#microsoft.graph.call"}}]}"##,
+    );
+    assert_eq!(
+        batch.notifications()[0].call().unwrap().state,
+        Some(CallState::Established)
+    );
+}
+
+#[test]
+fn errors_inside_resource_data_name_the_full_path() {
+    let body = br##"{"value": [{"changeType": "deleted", "resourceUrl": "/x",
+        "resourceData": {"@odata.type": "#microsoft.graph.call",
+            "resultInfo": {"code": true}}}]}"##;
+    let err = notifications::from_slice(body).unwrap_err();
+    assert_eq!(err.path(), "value[0].resourceData.resultInfo.code", "{err}");
+    assert_eq!(err.line(), 3);
 }
 
 #[track_caller]

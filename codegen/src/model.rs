@@ -479,6 +479,16 @@ fn emit_struct(
             quote!(#field: Option<#rust>,)
         });
     let expecting = format!("a {name} object");
+    let preset = if object.properties.contains_key("@odata.type") {
+        let field = field_name("@odata.type");
+        quote!(out.#field = odata_type;)
+    } else {
+        quote! {
+            if let Some(odata_type) = odata_type {
+                out.extra.insert("@odata.type".to_owned(), serde_json::Value::String(odata_type));
+            }
+        }
+    };
     Ok(quote! {
         #[doc = #doc]
         ///
@@ -500,36 +510,48 @@ fn emit_struct(
             pub const PROPERTIES: &'static [&'static str] = &[#(#keys),*];
         }
 
-        impl<'de> serde::Deserialize<'de> for #ident {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        impl #ident {
+            /// Reads the object from `map`; `odata_type` is its `@odata.type` when the caller
+            /// already read it to choose the type (`notifications::ResourceData`).
+            pub(crate) fn from_map<'de, A: serde::de::MapAccess<'de>>(
+                mut map: A,
+                odata_type: Option<String>,
+            ) -> Result<Self, A::Error> {
                 #[derive(Default)]
                 struct Partial {
                     #(#partial_fields)*
                     extra: serde_json::Map<String, serde_json::Value>,
                 }
+                #[allow(unused_mut)]
+                let mut out = Partial::default();
+                #(#slots)*
+                #preset
+                while let Some(key) = map.next_key::<crate::wire::Key<'de>>()? {
+                    match key.as_str() {
+                        #(#reads)*
+                        _ => {
+                            let value: serde_json::Value = map.next_value()?;
+                            out.extra.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(#ident {
+                    #(#finish)*
+                    extra: out.extra,
+                })
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for #ident {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 struct Visitor;
                 impl<'de> serde::de::Visitor<'de> for Visitor {
                     type Value = #ident;
                     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                         f.write_str(#expecting)
                     }
-                    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<#ident, A::Error> {
-                        #[allow(unused_mut)]
-                        let mut out = Partial::default();
-                        #(#slots)*
-                        while let Some(key) = map.next_key::<crate::wire::Key<'de>>()? {
-                            match key.as_str() {
-                                #(#reads)*
-                                _ => {
-                                    let value: serde_json::Value = map.next_value()?;
-                                    out.extra.insert(key.into_string(), value);
-                                }
-                            }
-                        }
-                        Ok(#ident {
-                            #(#finish)*
-                            extra: out.extra,
-                        })
+                    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<#ident, A::Error> {
+                        #ident::from_map(map, None)
                     }
                 }
                 deserializer.deserialize_map(Visitor)
