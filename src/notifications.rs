@@ -316,6 +316,43 @@ impl CommsNotifications {
 }
 
 impl CommsNotification {
+    /// The id of the call this notification is about, from `resourceUrl`:
+    /// `/communications/calls/{id}` or the legacy `/app/calls/{id}`, with or without the
+    /// leading slash, with or without a sub-resource after the id.
+    ///
+    /// ```
+    /// let n: msgraph_calls::notifications::CommsNotification = serde_json::from_str(
+    ///     r#"{"changeType": "updated", "resourceUrl": "/communications/calls/421f/participants"}"#,
+    /// ).unwrap();
+    /// assert_eq!(n.call_id(), Some("421f"));
+    /// ```
+    pub fn call_id(&self) -> Option<&str> {
+        call_id_of(&self.resource_url)
+    }
+
+    /// The participants this notification carries: a roster, or a single participant.
+    ///
+    /// ```
+    /// let n: msgraph_calls::notifications::CommsNotification = serde_json::from_str(
+    ///     r##"{"changeType": "updated", "resourceUrl": "/communications/calls/1/participants",
+    ///         "resourceData": [{"@odata.type": "#microsoft.graph.participant", "id": "a"},
+    ///                          {"@odata.type": "#microsoft.graph.participant", "id": "b"}]}"##,
+    /// ).unwrap();
+    /// let ids: Vec<_> = n.participants().filter_map(|p| p.id.as_deref()).collect();
+    /// assert_eq!(ids, ["a", "b"]);
+    /// ```
+    pub fn participants(&self) -> impl Iterator<Item = &Participant> {
+        let items: &[ResourceData] = match &self.resource_data {
+            Some(ResourceData::Many(items)) => items,
+            Some(single) => std::slice::from_ref(single),
+            None => &[],
+        };
+        items.iter().filter_map(|item| match item {
+            ResourceData::Participant(participant) => Some(participant.as_ref()),
+            _ => None,
+        })
+    }
+
     /// The call this notification is about, when its `resourceData` is a call.
     ///
     /// ```
@@ -333,7 +370,77 @@ impl CommsNotification {
     }
 }
 
+/// The `DiagCode: <code>#<subcode>.@` Graph appends to some result messages, such as
+/// `"Server Internal Error. DiagCode: 500#7106.@"`. It can disagree with `code`/`subcode`;
+/// both stay available.
+///
+/// ```
+/// use msgraph_calls::notifications::DiagCode;
+///
+/// let diag = DiagCode::parse("Server Internal Error. DiagCode: 500#7106.@").unwrap();
+/// assert_eq!((diag.code, diag.subcode), (500, 7106));
+/// assert_eq!(diag.category(), msgraph_calls::termination::Category::ServiceError);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DiagCode {
+    /// The code before `#`.
+    pub code: i32,
+    /// The subcode after `#`.
+    pub subcode: i32,
+}
+
+impl DiagCode {
+    /// Finds the last `DiagCode: <code>#<subcode>` in `message`.
+    pub fn parse(message: &str) -> Option<DiagCode> {
+        let (_, rest) = message.rsplit_once("DiagCode:")?;
+        let (code, rest) = rest.trim_start().split_once('#')?;
+        let end = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        Some(DiagCode {
+            code: code.trim().parse().ok()?,
+            subcode: rest[..end].parse().ok()?,
+        })
+    }
+
+    /// The table's row for this pair, if Graph documents it.
+    pub fn reason(&self) -> Option<&'static TerminationReason> {
+        termination::lookup(self.code, self.subcode)
+    }
+
+    /// The category of this pair, known or not.
+    pub fn category(&self) -> Category {
+        Category::of(self.code, self.subcode)
+    }
+}
+
+/// The call id in a resource URL; see [`CommsNotification::call_id`].
+fn call_id_of(resource_url: &str) -> Option<&str> {
+    let path = resource_url.trim_start_matches('/');
+    let rest = ["communications/calls/", "app/calls/"]
+        .iter()
+        .find_map(|prefix| {
+            path.get(..prefix.len())
+                .filter(|p| p.eq_ignore_ascii_case(prefix))
+                .map(|_| &path[prefix.len()..])
+        })?;
+    let id = rest.split(['/', '?']).next()?;
+    (!id.is_empty()).then_some(id)
+}
+
 impl ResultInfo {
+    /// The `DiagCode` at the end of `message`, when there is one.
+    ///
+    /// ```
+    /// let info: msgraph_calls::notifications::ResultInfo = serde_json::from_str(
+    ///     r#"{"code": 500, "subcode": 0, "message": "Server Internal Error. DiagCode: 500#1005.@"}"#,
+    /// ).unwrap();
+    /// assert_eq!(info.diag_code().unwrap().subcode, 1005);
+    /// ```
+    pub fn diag_code(&self) -> Option<DiagCode> {
+        DiagCode::parse(self.message.as_deref()?)
+    }
+
     /// The table's row for this result's `(code, subcode)`, when both are integers and Graph
     /// documents the pair.
     ///

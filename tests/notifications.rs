@@ -315,3 +315,51 @@ fn extra_properties_anywhere_are_kept() {
     assert_eq!(n.extra["terminationReason"], "AppTransferred");
     assert!(n.call().unwrap().extra.contains_key("newThing"));
 }
+
+fn notification_at(resource_url: &str) -> notifications::CommsNotification {
+    serde_json::from_value(
+        serde_json::json!({"changeType": "updated", "resourceUrl": resource_url}),
+    )
+    .unwrap()
+}
+
+#[test]
+fn call_ids_from_every_resource_url_shape() {
+    for (url, id) in [
+        (
+            "/communications/calls/57dab8b1-894c-409a-b240-bd8beae78896",
+            Some("57dab8b1-894c-409a-b240-bd8beae78896"),
+        ),
+        ("communications/calls/abc", Some("abc")),
+        ("/app/calls/abc", Some("abc")),
+        ("app/calls/abc/", Some("abc")),
+        ("/communications/calls/abc/participants", Some("abc")),
+        ("/communications/calls/abc/operations/0c8c", Some("abc")),
+        ("/Communications/Calls/abc", Some("abc")),
+        ("/communications/calls/", None),
+        ("/communications/onlineMeetings/abc", None),
+        ("", None),
+    ] {
+        assert_eq!(notification_at(url).call_id(), id, "{url}");
+    }
+}
+
+#[test]
+fn diag_code_is_parsed_and_may_disagree() {
+    let info: notifications::ResultInfo = serde_json::from_str(
+        r#"{"code": 200, "subcode": 5001, "message": "Call ended. DiagCode: 500#7106.@"}"#,
+    )
+    .unwrap();
+    let diag = info.diag_code().unwrap();
+    assert_eq!((diag.code, diag.subcode), (500, 7106));
+    assert_eq!(diag.category(), Category::ServiceError);
+    assert_eq!(info.category(), Some(Category::NormalEnd));
+    for message in [
+        "no code here",
+        "DiagCode: x#1.@",
+        "DiagCode: 500#",
+        "DiagCode: 500",
+    ] {
+        assert_eq!(notifications::DiagCode::parse(message), None, "{message}");
+    }
+}
