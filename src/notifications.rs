@@ -56,14 +56,26 @@ pub use model::*;
 /// assert_eq!((err.line(), err.column()), (1, 27));
 /// ```
 pub fn from_slice(body: &[u8]) -> Result<CommsNotifications, NotificationError> {
+    // The fast path tracks no path; only a body that fails is read again to find where.
+    serde_json::from_slice::<CommsNotifications>(body).map_err(|_| locate_error(body))
+}
+
+/// Reads a body that failed again, tracking the JSON path, for the error.
+fn locate_error(body: &[u8]) -> NotificationError {
     let mut de = serde_json::Deserializer::from_slice(body);
-    let batch: CommsNotifications = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        NotificationError::new(path, e.into_inner())
-    })?;
-    de.end()
-        .map_err(|e| NotificationError::new(String::new(), e))?;
-    Ok(batch)
+    match serde_path_to_error::deserialize::<_, CommsNotifications>(&mut de) {
+        Err(e) => {
+            let path = e.path().to_string();
+            NotificationError::new(path, e.into_inner())
+        }
+        Ok(_) => match de.end() {
+            Err(e) => NotificationError::new(String::new(), e),
+            Ok(()) => NotificationError::new(
+                String::new(),
+                <serde_json::Error as serde::de::Error>::custom("the body could not be read"),
+            ),
+        },
+    }
 }
 
 /// Why a callback body could not be read, and where.
@@ -162,20 +174,20 @@ impl Kind {
     fn of(odata_type: &str) -> Kind {
         let name = odata_type
             .get(..GRAPH_PREFIX.len())
-            .filter(|p| p.eq_ignore_ascii_case(GRAPH_PREFIX))
-            .map(|_| &odata_type[GRAPH_PREFIX.len()..]);
+            .filter(|prefix| prefix.eq_ignore_ascii_case(GRAPH_PREFIX))
+            .and_then(|_| odata_type.get(GRAPH_PREFIX.len()..));
+        let is_operation = |n: &str| {
+            n.len() > OPERATION.len()
+                && n.get(n.len() - OPERATION.len()..)
+                    .is_some_and(|end| end.eq_ignore_ascii_case(OPERATION))
+        };
         match name {
             Some(n) if n.eq_ignore_ascii_case("call") => Kind::Call,
             Some(n) if n.eq_ignore_ascii_case("participant") => Kind::Participant,
             Some(n) if n.eq_ignore_ascii_case("contentSharingSession") => {
                 Kind::ContentSharingSession
             }
-            Some(n)
-                if n.len() > OPERATION.len()
-                    && n[n.len() - OPERATION.len()..].eq_ignore_ascii_case(OPERATION) =>
-            {
-                Kind::Operation
-            }
+            Some(n) if is_operation(n) => Kind::Operation,
             _ => Kind::Unknown,
         }
     }

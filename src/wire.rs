@@ -80,12 +80,14 @@ pub fn read_enum<'de, A: MapAccess<'de>, E: Evolvable>(
     field: &mut Option<E>,
     extra: &mut Map<String, Value>,
 ) -> Result<(), A::Error> {
-    let raw = map.next_value::<Option<String>>()?;
-    extra.remove(key);
+    let raw = map.next_value::<Option<Key<'de>>>()?;
+    if !extra.is_empty() {
+        extra.remove(key);
+    }
     *field = raw.map(|raw| {
-        let value = E::parse(&raw);
-        if value.as_str() != raw {
-            extra.insert(key.to_owned(), Value::String(raw));
+        let value = E::parse(raw.as_str());
+        if value.as_str() != raw.as_str() {
+            extra.insert(key.to_owned(), Value::String(raw.into_string()));
         }
         value
     });
@@ -132,11 +134,13 @@ pub fn read_required_enum<'de, A: MapAccess<'de>, E: Evolvable>(
     field: &mut Option<E>,
     extra: &mut Map<String, Value>,
 ) -> Result<(), A::Error> {
-    let raw = map.next_value::<String>()?;
-    let value = E::parse(&raw);
-    extra.remove(key);
-    if value.as_str() != raw {
-        extra.insert(key.to_owned(), Value::String(raw));
+    let raw = map.next_value::<Key<'de>>()?;
+    let value = E::parse(raw.as_str());
+    if !extra.is_empty() {
+        extra.remove(key);
+    }
+    if value.as_str() != raw.as_str() {
+        extra.insert(key.to_owned(), Value::String(raw.into_string()));
     }
     *field = Some(value);
     Ok(())
@@ -145,7 +149,7 @@ pub fn read_required_enum<'de, A: MapAccess<'de>, E: Evolvable>(
 fn record_null(key: &str, is_none: bool, extra: &mut Map<String, Value>) {
     if is_none {
         extra.insert(key.to_owned(), Value::Null);
-    } else if extra.get(key).is_some_and(Value::is_null) {
+    } else if !extra.is_empty() && extra.get(key).is_some_and(Value::is_null) {
         extra.remove(key);
     }
 }
