@@ -363,3 +363,35 @@ fn diag_code_is_parsed_and_may_disagree() {
         assert_eq!(notifications::DiagCode::parse(message), None, "{message}");
     }
 }
+
+#[track_caller]
+fn fixture_result(name: &str) -> notifications::ResultInfo {
+    let body = std::fs::read(format!(
+        "{}/tests/fixtures/notifications/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let batch = notifications::from_slice(&body).unwrap();
+    batch.notifications()[0]
+        .call()
+        .unwrap()
+        .result_info
+        .clone()
+        .unwrap()
+}
+
+#[test]
+fn a_failed_transfer_spelled_sub_code_is_a_service_error() {
+    let info = fixture_result("call-transfer-failed.json");
+    assert_eq!(info.subcode_value(), Some(7700));
+    assert!(info.reason().is_none());
+    assert_eq!(info.category(), Some(Category::ServiceError));
+}
+
+#[test]
+fn a_pair_outside_the_table_is_still_read() {
+    let info = fixture_result("call-transfer-pstn-completed.json");
+    assert_eq!(info.message.as_deref(), Some("GracefulTransferCompleted"));
+    assert!(info.reason().is_none());
+    assert_eq!(info.category(), Some(Category::Unknown));
+}
