@@ -395,3 +395,21 @@ fn a_pair_outside_the_table_is_still_read() {
     assert!(info.reason().is_none());
     assert_eq!(info.category(), Some(Category::Unknown));
 }
+
+#[test]
+fn content_sharing_sessions_are_typed() {
+    let body = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/notifications/application-post-calls-content-sharing-started.json"
+    ))
+    .unwrap();
+    let batch = notifications::from_slice(&body).unwrap();
+    match &batch.notifications()[0].resource_data {
+        Some(ResourceData::Many(items)) => {
+            assert!(
+                matches!(&items[0], ResourceData::ContentSharingSession(s) if s.id.as_deref().is_some_and(|id| id.starts_with("F7D9")))
+            )
+        }
+        other => panic!("expected content sharing sessions, got {other:?}"),
+    }
+}

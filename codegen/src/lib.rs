@@ -5,8 +5,9 @@
 //! can read them. Nothing here touches the file system except [`generate`] reading its inputs.
 //!
 //! Inputs, in the schema folder:
-//! - `openapi.yaml`: an OpenAPI 3.0 excerpt of Graph, turned into types and a client by
-//!   progenitor and typify ([`openapi`]);
+//! - `openapi.yaml`: an OpenAPI 3.0 excerpt of Graph, turned into the error types and the
+//!   client by progenitor and typify ([`openapi`]), and into the notification model by this
+//!   crate's own generator ([`model`]);
 //! - `termination-codes.csv`: the call end reason table, turned into a sorted static table
 //!   ([`termination`]).
 //!
