@@ -6,7 +6,11 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|body: &[u8]| {
     if let Ok(batch) = msgraph_calls::notifications::from_slice(body) {
-        let original: serde_json::Value = serde_json::from_slice(body).expect("accepted bodies are JSON");
-        assert_eq!(serde_json::to_value(&batch).expect("a decoded body serializes"), original);
+        let original: serde_json::Value =
+            serde_json::from_slice(body).expect("accepted bodies are JSON");
+        assert_eq!(
+            serde_json::to_value(&batch).expect("a decoded body serializes"),
+            original
+        );
     }
 });
