@@ -81,16 +81,7 @@ pub fn read_enum<'de, A: MapAccess<'de>, E: Evolvable>(
     extra: &mut Map<String, Value>,
 ) -> Result<(), A::Error> {
     let raw = map.next_value::<Option<Key<'de>>>()?;
-    if !extra.is_empty() {
-        extra.remove(key);
-    }
-    *field = raw.map(|raw| {
-        let value = E::parse(raw.as_str());
-        if value.as_str() != raw.as_str() {
-            extra.insert(key.to_owned(), Value::String(raw.into_string()));
-        }
-        value
-    });
+    *field = raw.map(|raw| parse_keeping_spelling(key, raw, extra));
     record_null(key, field.is_none(), extra);
     Ok(())
 }
@@ -135,15 +126,24 @@ pub fn read_required_enum<'de, A: MapAccess<'de>, E: Evolvable>(
     extra: &mut Map<String, Value>,
 ) -> Result<(), A::Error> {
     let raw = map.next_value::<Key<'de>>()?;
+    *field = Some(parse_keeping_spelling(key, raw, extra));
+    Ok(())
+}
+
+/// The enum value of `raw`; a spelling other than the canonical one is kept in `extra`, and a
+/// spelling kept from an earlier occurrence of the key is dropped.
+fn parse_keeping_spelling<E: Evolvable>(
+    key: &str,
+    raw: Key<'_>,
+    extra: &mut Map<String, Value>,
+) -> E {
     let value = E::parse(raw.as_str());
-    if !extra.is_empty() {
-        extra.remove(key);
-    }
     if value.as_str() != raw.as_str() {
         extra.insert(key.to_owned(), Value::String(raw.into_string()));
+    } else if !extra.is_empty() {
+        extra.remove(key);
     }
-    *field = Some(value);
-    Ok(())
+    value
 }
 
 fn record_null(key: &str, is_none: bool, extra: &mut Map<String, Value>) {
