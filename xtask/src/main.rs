@@ -41,7 +41,7 @@ fn main() -> ExitCode {
         Some("codegen") => codegen(&root, &args[1..]),
         Some("spec-diff") => spec_diff(&root, &args[1..]),
         Some("import-codes") => import_codes(&root, &args[1..]),
-        Some("ci") => ci(&root),
+        Some("ci") => ci(&root, &args[1..]),
         None | Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(Status::Done)
@@ -215,7 +215,10 @@ fn import_codes(root: &Path, args: &[String]) -> Result<Status, String> {
     }
 }
 
-fn ci(root: &Path) -> Result<Status, String> {
+fn ci(root: &Path, args: &[String]) -> Result<Status, String> {
+    if !args.is_empty() {
+        return Err("usage: cargo xtask ci (it takes no arguments: it runs .ci/run)".into());
+    }
     let status = Command::new("bash")
         .arg(root.join(".ci/run"))
         .current_dir(root)
