@@ -224,3 +224,48 @@ pub fn write_extra<M: SerializeMap>(
     }
     Ok(())
 }
+
+/// Shows a map of extra properties for `Debug`, with the values of properties whose names say
+/// they are secrets replaced by `<redacted>`, at any depth. Graph's `recordOperation` carries a
+/// `recordingAccessToken`, for one.
+pub struct RedactedExtra<'a>(pub &'a Map<String, Value>);
+
+impl fmt::Debug for RedactedExtra<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(
+                self.0
+                    .iter()
+                    .map(|(key, value)| (key, Redacted { key, value })),
+            )
+            .finish()
+    }
+}
+
+struct Redacted<'a> {
+    key: &'a str,
+    value: &'a Value,
+}
+
+impl fmt::Debug for Redacted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if is_secret_name(self.key) && !self.value.is_null() {
+            return f.write_str("<redacted>");
+        }
+        match self.value {
+            Value::Object(map) => RedactedExtra(map).fmt(f),
+            Value::Array(items) => f
+                .debug_list()
+                .entries(items.iter().map(|value| Redacted { key: "", value }))
+                .finish(),
+            other => other.fmt(f),
+        }
+    }
+}
+
+fn is_secret_name(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    ["token", "secret", "password", "credential", "signature"]
+        .iter()
+        .any(|word| key.contains(word))
+}

@@ -413,3 +413,24 @@ fn content_sharing_sessions_are_typed() {
         other => panic!("expected content sharing sessions, got {other:?}"),
     }
 }
+
+#[test]
+fn secrets_in_extra_properties_never_show_in_debug() {
+    let batch = decode_losslessly(
+        r##"{"value": [{"changeType": "deleted", "resourceUrl": "/communications/calls/1/operations/2",
+            "resourceData": {"@odata.type": "#microsoft.graph.recordOperation", "status": "completed",
+                "recordingLocation": "https://contoso.example/rec/1",
+                "recordingAccessToken": "eyJ0eXAi.recording-secret-91c4",
+                "nested": {"list": [{"clientSecret": "s3cr3t-77"}]}}}]}"##,
+    );
+    let shown = format!("{batch:?} {batch:#?}");
+    assert!(!shown.contains("recording-secret-91c4"), "{shown}");
+    assert!(!shown.contains("s3cr3t-77"), "{shown}");
+    assert!(shown.contains("recordingAccessToken"), "{shown}");
+    assert!(shown.contains("https://contoso.example/rec/1"), "{shown}");
+    let out = serde_json::to_string(&batch).unwrap();
+    assert!(
+        out.contains("recording-secret-91c4"),
+        "serializing keeps the body as it came"
+    );
+}

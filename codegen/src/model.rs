@@ -479,6 +479,13 @@ fn emit_struct(
             quote!(#field: Option<#rust>,)
         });
     let expecting = format!("a {name} object");
+    let ident_name = ident.to_string();
+    let debug_fields: Vec<Ident> = object
+        .properties
+        .keys()
+        .map(|key| field_name(key))
+        .collect();
+    let debug_names: Vec<String> = debug_fields.iter().map(ToString::to_string).collect();
     let preset = if object.properties.contains_key("@odata.type") {
         let field = field_name("@odata.type");
         quote!(out.#field = odata_type;)
@@ -496,13 +503,24 @@ fn emit_struct(
         /// the ones the schema does not name, and the JSON of a named one when its field cannot
         /// say it (an explicit `null`, a value spelled in another letter case). Written back,
         /// the object is the JSON it was read from.
-        #[derive(Debug, Clone, PartialEq)]
+        #[derive(Clone, PartialEq)]
         #derive_default
         pub struct #ident {
             #(#fields)*
             /// Properties the schema does not name, and the exact JSON of named ones where the
             /// typed field cannot hold it.
             pub extra: serde_json::Map<String, serde_json::Value>,
+        }
+
+        impl std::fmt::Debug for #ident {
+            /// Every field; in `extra`, the values of properties named like secrets (tokens,
+            /// passwords, keys) are shown as `<redacted>`.
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(#ident_name)
+                    #(.field(#debug_names, &self.#debug_fields))*
+                    .field("extra", &crate::wire::RedactedExtra(&self.extra))
+                    .finish()
+            }
         }
 
         impl #ident {
