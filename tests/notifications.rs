@@ -252,12 +252,7 @@ fn subcode_spelled_sub_code_is_read() {
             "resourceData": {"@odata.type": "#microsoft.graph.call", "state": "terminated",
                 "resultInfo": {"code": 200, "subCode": 5001, "message": "The conversation has ended."}}}]}"##,
     );
-    let info = batch.notifications()[0]
-        .call()
-        .unwrap()
-        .result_info
-        .clone()
-        .unwrap();
+    let info = first_result_info(&batch);
     assert_eq!(
         info.reason().unwrap().message(),
         "The conversation has ended."
@@ -271,12 +266,7 @@ fn a_subcode_that_is_not_a_number_is_kept() {
             "resourceData": {"@odata.type": "#microsoft.graph.call",
                 "resultInfo": {"code": "500", "subcode": "n/a"}}}]}"##,
     );
-    let info = batch.notifications()[0]
-        .call()
-        .unwrap()
-        .result_info
-        .clone()
-        .unwrap();
+    let info = first_result_info(&batch);
     assert!(info.reason().is_none());
     assert_eq!(info.category(), Some(Category::ServiceError));
 }
@@ -371,13 +361,7 @@ fn fixture_result(name: &str) -> notifications::ResultInfo {
         env!("CARGO_MANIFEST_DIR")
     ))
     .unwrap();
-    let batch = notifications::from_slice(&body).unwrap();
-    batch.notifications()[0]
-        .call()
-        .unwrap()
-        .result_info
-        .clone()
-        .unwrap()
+    first_result_info(&notifications::from_slice(&body).unwrap())
 }
 
 #[test]
@@ -433,4 +417,15 @@ fn secrets_in_extra_properties_never_show_in_debug() {
         out.contains("recording-secret-91c4"),
         "serializing keeps the body as it came"
     );
+}
+
+/// The resultInfo of the call in the batch's first notification.
+#[track_caller]
+fn first_result_info(batch: &notifications::CommsNotifications) -> notifications::ResultInfo {
+    batch.notifications()[0]
+        .call()
+        .expect("a call")
+        .result_info
+        .clone()
+        .expect("a resultInfo")
 }
