@@ -28,6 +28,8 @@ pub mod client;
 mod cloud;
 pub mod error;
 mod graph_int;
+#[cfg(feature = "inbound")]
+pub mod inbound;
 pub mod notifications;
 mod retry;
 pub mod termination;

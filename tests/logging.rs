@@ -1,5 +1,6 @@
-//! What the hang-up client logs, in a test binary of its own: tracing caches, per process,
-//! which events are enabled, and other tests running beside a scoped subscriber would race it.
+//! What the hang-up client and the callback validator log, in a test binary of their own:
+//! tracing caches, per process, which events are enabled, and tests running without a
+//! subscriber beside a scoped one would race it.
 
 mod support;
 
@@ -7,7 +8,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use msgraph_calls::auth::StaticToken;
+use msgraph_calls::inbound::Validator;
 use msgraph_calls::{Client, RetryPolicy};
+use support::signer::{self, GraphKey};
 use support::stand_in::{Reply, StandIn};
 
 const CALL_ID: &str = "57dab8b1-894c-409a-b240-bd8beae78896";
@@ -26,14 +29,7 @@ fn client(graph: &StandIn) -> Client {
 /// and never the token.
 #[tokio::test]
 async fn tracing_reports_attempts_quietly_and_without_the_token() {
-    let logs = Arc::new(Mutex::new(Vec::new()));
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || LogWriter(writer.clone()))
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (logs, _guard) = capture();
 
     let graph = StandIn::script(vec![
         Reply::status(503).header("request-id", "r-9"),
@@ -54,6 +50,79 @@ async fn tracing_reports_attempts_quietly_and_without_the_token() {
         assert!(line.contains("DEBUG") || line.contains("TRACE"), "{line}");
     }
     assert!(!text.contains("test-token-7f3a"), "{text}");
+}
+
+/// Logs: the reason of each refusal and the key endpoint's failures, and never a token, a part
+/// of one, or key material.
+#[tokio::test]
+async fn the_callback_validator_logs_reasons_but_no_token_or_key() {
+    let (logs, _guard) = capture();
+    let graph_key = GraphKey::generate("graph-key");
+    let forger = GraphKey::generate("graph-key");
+    let jwks = Arc::new(Mutex::new(signer::jwks(&[&graph_key])));
+    let published = jwks.clone();
+    let endpoint = StandIn::start(move |request| {
+        let host = request.header("host").unwrap_or_default();
+        match request.target.as_str() {
+            signer::OPENID_PATH => Reply::json(
+                200,
+                &signer::openid_configuration(&format!("http://{host}")),
+            ),
+            _ => Reply::json(200, &published.lock().unwrap()),
+        }
+    })
+    .await;
+    let validator = Validator::builder("bot-app-id")
+        .openid_configuration_url(format!("{}{}", endpoint.origin(), signer::OPENID_PATH))
+        .refresh_interval(Duration::ZERO)
+        .min_refresh_gap(Duration::ZERO)
+        .build()
+        .unwrap();
+
+    let claims = signer::claims("bot-app-id", "tenant-1");
+    let good = graph_key.sign(&claims);
+    let forged = forger.sign(&claims);
+    let mut headers = http::HeaderMap::new();
+    headers.insert("authorization", format!("Bearer {good}").parse().unwrap());
+    validator.validate(&headers).await.unwrap();
+    *jwks.lock().unwrap() = "{}".into();
+    validator.validate(&headers).await.unwrap();
+    headers.insert("authorization", format!("Bearer {forged}").parse().unwrap());
+    validator.validate(&headers).await.unwrap_err();
+
+    let text = String::from_utf8(logs.lock().unwrap().clone()).unwrap();
+    assert!(text.contains("callback token accepted"), "{text}");
+    assert!(
+        text.contains("the token's signature does not verify"),
+        "{text}"
+    );
+    assert!(
+        text.contains("could not be fetched; the last good keys stay in use"),
+        "{text}"
+    );
+    let mut secrets = graph_key.material();
+    secrets.extend(forger.material());
+    for token in [&good, &forged] {
+        secrets.extend(token.split('.').map(str::to_owned));
+    }
+    for secret in secrets {
+        assert!(
+            !text.contains(&secret),
+            "the logs repeat {secret:?}:\n{text}"
+        );
+    }
+}
+
+/// Everything logged on this thread, at every level, until the guard is dropped.
+fn capture() -> (Arc<Mutex<Vec<u8>>>, tracing::subscriber::DefaultGuard) {
+    let logs = Arc::new(Mutex::new(Vec::new()));
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || LogWriter(writer.clone()))
+        .finish();
+    (logs, tracing::subscriber::set_default(subscriber))
 }
 
 struct LogWriter(Arc<Mutex<Vec<u8>>>);

@@ -1,1 +1,2 @@
+pub mod signer;
 pub mod stand_in;

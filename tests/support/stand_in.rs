@@ -142,6 +142,11 @@ impl StandIn {
         format!("http://{}/v1.0", self.addr)
     }
 
+    /// The server's origin, `http://127.0.0.1:<port>`.
+    pub fn origin(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
     /// Every request received so far, in order.
     pub fn requests(&self) -> Vec<Recorded> {
         self.requests.lock().unwrap().clone()

@@ -1,0 +1,415 @@
+//! Graph's signing keys: fetched from the OpenID configuration's `jwks_uri`, kept, fetched again
+//! on a schedule and on an unknown `kid` (no more often than the minimum gap), and kept when a
+//! fetch fails.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use jsonwebtoken::DecodingKey;
+use serde::Deserialize;
+
+use super::Rejection;
+
+/// Key documents larger than this are refused (Graph's JWKS is a few kilobytes).
+const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
+
+/// While there are no keys at all, a fetch is tried again at least this often.
+const NO_KEYS_RETRY: Duration = Duration::from_secs(10);
+
+/// RSA keys shorter than 2048 bits are not used.
+const MIN_MODULUS_BYTES: usize = 256;
+
+/// Graph's signing keys could not be fetched: which URL, and what went wrong.
+///
+/// ```
+/// # async fn demo(validator: msgraph_calls::inbound::Validator) {
+/// if let Err(e) = validator.refresh_keys().await {
+///     eprintln!("{e}"); // fetching Graph's signing keys from https://...: HTTP status 503
+/// }
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyFetchError {
+    url: String,
+    reason: String,
+}
+
+impl KeyFetchError {
+    /// The URL being fetched when it failed: the OpenID configuration or its `jwks_uri`.
+    ///
+    /// ```
+    /// # fn demo(e: msgraph_calls::inbound::KeyFetchError) {
+    /// println!("{}", e.url());
+    /// # }
+    /// ```
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+}
+
+impl fmt::Display for KeyFetchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "fetching Graph's signing keys from {}: {}",
+            self.url, self.reason
+        )
+    }
+}
+
+impl std::error::Error for KeyFetchError {}
+
+type Keys = HashMap<String, Arc<DecodingKey>>;
+
+/// Where the keys come from.
+pub(crate) struct KeySource {
+    http: reqwest::Client,
+    openid_configuration: reqwest::Url,
+}
+
+impl KeySource {
+    pub(crate) fn new(http: reqwest::Client, openid_configuration: reqwest::Url) -> KeySource {
+        KeySource {
+            http,
+            openid_configuration,
+        }
+    }
+
+    async fn fetch(&self) -> Result<Keys, KeyFetchError> {
+        #[derive(Deserialize)]
+        struct OpenIdConfiguration {
+            jwks_uri: String,
+        }
+        let url = &self.openid_configuration;
+        let body = self.get(url).await?;
+        let config: OpenIdConfiguration = serde_json::from_slice(&body)
+            .map_err(|e| fetch_error(url, format!("not an OpenID configuration: {e}")))?;
+        let jwks_url = check_key_url(&config.jwks_uri).map_err(|reason| {
+            fetch_error(url, format!("its jwks_uri {:?}: {reason}", config.jwks_uri))
+        })?;
+        let body = self.get(&jwks_url).await?;
+        let (keys, skipped) = parse_jwks(&body).map_err(|reason| fetch_error(&jwks_url, reason))?;
+        if keys.is_empty() {
+            return Err(fetch_error(
+                &jwks_url,
+                "the JWKS has no RSA signing key of 2048 bits or more".into(),
+            ));
+        }
+        tracing::debug!(url = %jwks_url, keys = keys.len(), skipped, "fetched Graph's signing keys");
+        Ok(keys)
+    }
+
+    async fn get(&self, url: &reqwest::Url) -> Result<Vec<u8>, KeyFetchError> {
+        let mut response = self
+            .http
+            .get(url.clone())
+            .header(http::header::ACCEPT, "application/json")
+            .send()
+            .await
+            .map_err(|e| fetch_error(url, e.to_string()))?;
+        if !response.status().is_success() {
+            return Err(fetch_error(
+                url,
+                format!("HTTP status {}", response.status().as_u16()),
+            ));
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| fetch_error(url, e.to_string()))?
+        {
+            if body.len() + chunk.len() > MAX_DOCUMENT_BYTES {
+                return Err(fetch_error(
+                    url,
+                    format!("the document is larger than {MAX_DOCUMENT_BYTES} bytes"),
+                ));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    }
+}
+
+fn fetch_error(url: &reqwest::Url, reason: String) -> KeyFetchError {
+    KeyFetchError {
+        url: url.to_string(),
+        reason,
+    }
+}
+
+/// The keys in use and when they were fetched.
+struct State {
+    keys: Arc<Keys>,
+    fetched_at: Option<Instant>,
+    last_attempt: Option<Instant>,
+    /// Fetches tried so far: a request that waited for another's fetch does not fetch again.
+    attempts: u64,
+}
+
+/// The keys a validator checks signatures with.
+pub(crate) struct KeyCache {
+    source: Option<KeySource>,
+    state: RwLock<State>,
+    /// One fetch at a time.
+    fetching: tokio::sync::Mutex<()>,
+    refresh_interval: Duration,
+    min_gap: Duration,
+}
+
+impl KeyCache {
+    pub(crate) fn online(source: KeySource, refresh_interval: Duration, min_gap: Duration) -> Self {
+        KeyCache::new(Some(source), Keys::new(), refresh_interval, min_gap)
+    }
+
+    pub(crate) fn offline((keys, _skipped): (Keys, usize)) -> Self {
+        KeyCache::new(None, keys, Duration::MAX, Duration::MAX)
+    }
+
+    fn new(
+        source: Option<KeySource>,
+        keys: Keys,
+        refresh_interval: Duration,
+        min_gap: Duration,
+    ) -> Self {
+        KeyCache {
+            source,
+            state: RwLock::new(State {
+                keys: Arc::new(keys),
+                fetched_at: None,
+                last_attempt: None,
+                attempts: 0,
+            }),
+            fetching: tokio::sync::Mutex::new(()),
+            refresh_interval,
+            min_gap,
+        }
+    }
+
+    /// The key named `kid`, fetching the keys first when they are due, or when `kid` is unknown
+    /// and the minimum gap since the last fetch has passed.
+    pub(crate) async fn key(&self, kid: &str) -> Result<Arc<DecodingKey>, Rejection> {
+        let (mut key, due, attempts) = {
+            let state = self.read();
+            let key = state.keys.get(kid).cloned();
+            let stale = state
+                .fetched_at
+                .is_none_or(|at| at.elapsed() >= self.refresh_interval);
+            let due = (stale || key.is_none()) && self.gap_passed(&state);
+            (key, due, state.attempts)
+        };
+        if let (true, Some(source)) = (due, &self.source) {
+            let _ = self.refresh(source, Some(attempts)).await;
+            key = self.read().keys.get(kid).cloned();
+        }
+        match key {
+            Some(key) => Ok(key),
+            None if self.source.is_some() && self.read().keys.is_empty() => {
+                Err(Rejection::KeysUnavailable)
+            }
+            None => Err(Rejection::UnknownKeyId),
+        }
+    }
+
+    /// Fetches now, whatever the schedule.
+    pub(crate) async fn refresh_now(&self) -> Result<usize, KeyFetchError> {
+        match &self.source {
+            Some(source) => self.refresh(source, None).await,
+            None => Ok(self.read().keys.len()),
+        }
+    }
+
+    /// Fetches the keys, unless `seen_attempts` is given and another fetch has happened since
+    /// (or the gap has not passed): then the keys that fetch left are used.
+    async fn refresh(
+        &self,
+        source: &KeySource,
+        seen_attempts: Option<u64>,
+    ) -> Result<usize, KeyFetchError> {
+        let _one_at_a_time = self.fetching.lock().await;
+        if let Some(seen) = seen_attempts {
+            let state = self.read();
+            if state.attempts != seen || !self.gap_passed(&state) {
+                return Ok(state.keys.len());
+            }
+        }
+        let result = source.fetch().await;
+        let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        state.attempts += 1;
+        state.last_attempt = Some(now);
+        match result {
+            Ok(keys) => {
+                state.keys = Arc::new(keys);
+                state.fetched_at = Some(now);
+                Ok(state.keys.len())
+            }
+            Err(e) => {
+                tracing::warn!(
+                    error = %e,
+                    keys_kept = state.keys.len(),
+                    "Graph's signing keys could not be fetched; the last good keys stay in use"
+                );
+                Err(e)
+            }
+        }
+    }
+
+    fn gap_passed(&self, state: &State) -> bool {
+        let gap = if state.keys.is_empty() {
+            self.min_gap.min(NO_KEYS_RETRY)
+        } else {
+            self.min_gap
+        };
+        state.last_attempt.is_none_or(|at| at.elapsed() >= gap)
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, State> {
+        // A panic elsewhere cannot leave the state half-written: every write is one assignment
+        // of whole values.
+        self.state.read().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl fmt::Debug for KeyCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = self.read();
+        f.debug_struct("Keys")
+            .field(
+                "source",
+                &self
+                    .source
+                    .as_ref()
+                    .map(|s| s.openid_configuration.as_str()),
+            )
+            .field("count", &state.keys.len())
+            .field("fetched_at", &state.fetched_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `https`, or `http` on a loopback address.
+pub(crate) fn check_key_url(url: &str) -> Result<reqwest::Url, String> {
+    let parsed = reqwest::Url::parse(url).map_err(|e| e.to_string())?;
+    let loopback = parsed.host_str().is_some_and(|host| {
+        host.eq_ignore_ascii_case("localhost")
+            || host
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    });
+    match parsed.scheme() {
+        "https" => Ok(parsed),
+        "http" if loopback => Ok(parsed),
+        _ => Err("must be https (http only on a loopback address)".into()),
+    }
+}
+
+/// The RS256 signing keys of a JWKS document, and how many other keys it held. A key that is
+/// not an RSA signing key of 2048 bits or more, or that has no `kid`, is left out; a document
+/// that is not `{"keys": [...]}` is an error.
+pub(crate) fn parse_jwks(document: &[u8]) -> Result<(Keys, usize), String> {
+    #[derive(Deserialize)]
+    struct Jwks {
+        keys: Vec<serde_json::Value>,
+    }
+    #[derive(Deserialize)]
+    struct Jwk {
+        kty: String,
+        kid: String,
+        #[serde(rename = "use", default)]
+        use_: Option<String>,
+        #[serde(default)]
+        alg: Option<String>,
+        n: String,
+        e: String,
+    }
+    let jwks: Jwks = serde_json::from_slice(document)
+        .map_err(|e| format!("not a JWKS document ({{\"keys\": [...]}}): {e}"))?;
+    let total = jwks.keys.len();
+    let mut keys = Keys::new();
+    for value in jwks.keys {
+        let Ok(jwk) = serde_json::from_value::<Jwk>(value) else {
+            continue;
+        };
+        let usable = jwk.kty == "RSA"
+            && jwk.use_.as_deref().is_none_or(|u| u == "sig")
+            && jwk.alg.as_deref().is_none_or(|a| a == "RS256")
+            && modulus_len(&jwk.n) >= MIN_MODULUS_BYTES;
+        if !usable {
+            continue;
+        }
+        if let Ok(key) = DecodingKey::from_rsa_components(&jwk.n, &jwk.e) {
+            keys.entry(jwk.kid).or_insert_with(|| Arc::new(key));
+        }
+    }
+    let skipped = total - keys.len();
+    Ok((keys, skipped))
+}
+
+/// The length in bytes of a base64url modulus, without leading zero bytes.
+fn modulus_len(n: &str) -> usize {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(n.trim_end_matches('='))
+        .map(|bytes| bytes.iter().skip_while(|b| **b == 0).count())
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn b64(bytes: &[u8]) -> String {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    }
+
+    #[test]
+    fn only_rsa_signing_keys_of_2048_bits_are_kept() {
+        let n2048 = b64(&[0xc5; 256]);
+        let n1024 = b64(&[0xc5; 128]);
+        let padded = b64(&[[0u8].as_slice(), &[0xc5; 255]].concat());
+        let doc = serde_json::json!({"keys": [
+            {"kty": "RSA", "kid": "good", "use": "sig", "n": n2048, "e": "AQAB"},
+            {"kty": "RSA", "kid": "no-use", "n": n2048, "e": "AQAB"},
+            {"kty": "RSA", "kid": "short", "n": n1024, "e": "AQAB"},
+            {"kty": "RSA", "kid": "zero-led", "n": padded, "e": "AQAB"},
+            {"kty": "RSA", "kid": "enc", "use": "enc", "n": n2048, "e": "AQAB"},
+            {"kty": "RSA", "kid": "ps", "alg": "PS256", "n": n2048, "e": "AQAB"},
+            {"kty": "EC", "kid": "ec", "crv": "P-256", "x": "AA", "y": "AA"},
+            {"kty": "RSA", "n": n2048, "e": "AQAB"},
+            {"kty": "RSA", "kid": 7, "n": n2048, "e": "AQAB"},
+            "not an object"
+        ]});
+        let (keys, skipped) = parse_jwks(doc.to_string().as_bytes()).unwrap();
+        let mut kids: Vec<_> = keys.keys().map(String::as_str).collect();
+        kids.sort();
+        assert_eq!(kids, ["good", "no-use"]);
+        assert_eq!(skipped, 8);
+    }
+
+    #[test]
+    fn a_document_that_is_not_a_jwks_is_an_error() {
+        assert!(parse_jwks(b"[]").unwrap_err().contains("not a JWKS"));
+        assert!(parse_jwks(br#"{"keys": {}}"#).is_err());
+        assert!(parse_jwks(b"").is_err());
+        assert_eq!(parse_jwks(br#"{"keys": []}"#).unwrap().0.len(), 0);
+    }
+
+    #[test]
+    fn key_urls_must_be_https_or_loopback() {
+        assert!(
+            check_key_url("https://api.aps.skype.com/v1/.well-known/OpenIdConfiguration").is_ok()
+        );
+        assert!(check_key_url("http://127.0.0.1:4000/keys").is_ok());
+        assert!(check_key_url("http://[::1]:4000/keys").is_ok());
+        assert!(check_key_url("http://localhost/keys").is_ok());
+        assert!(check_key_url("http://api.aps.skype.com/keys").is_err());
+        assert!(check_key_url("http://127.0.0.1.example.com/keys").is_err());
+        assert!(check_key_url("file:///etc/keys").is_err());
+        assert!(check_key_url("not a url").is_err());
+    }
+}

@@ -1,0 +1,126 @@
+//! Graph's side of callback authentication, for tests and the example: RSA keys generated on
+//! the spot (no key material is committed), the OpenID configuration and JWKS that publish
+//! them, and callback tokens signed with them.
+//!
+//! The claims are those of the token Graph's docs show for a callback (TEAMS
+//! `bots/calls-and-meetings/call-notifications.md`): `aud`, `iss`, `iat`, `nbf`, `exp`, `tid`.
+
+#![allow(dead_code)]
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use base64::Engine as _;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use rsa::pkcs1::{EncodeRsaPrivateKey, EncodeRsaPublicKey};
+use rsa::traits::PublicKeyParts;
+use serde_json::{json, Value};
+
+/// Where the stand-in publishes its OpenID configuration and keys.
+pub const OPENID_PATH: &str = "/v1/.well-known/OpenIdConfiguration";
+pub const JWKS_PATH: &str = "/v1/keys";
+
+/// A signing key of Graph's stand-in.
+pub struct GraphKey {
+    pub kid: String,
+    encoding: EncodingKey,
+    n: String,
+    e: String,
+    private_der: Vec<u8>,
+    public_der: Vec<u8>,
+}
+
+impl GraphKey {
+    /// A new 2048-bit RSA key, as Graph's.
+    pub fn generate(kid: &str) -> GraphKey {
+        let mut rng = rsa::rand_core::OsRng;
+        let private = rsa::RsaPrivateKey::new(&mut rng, 2048).expect("an RSA key");
+        let private_der = private
+            .to_pkcs1_der()
+            .expect("PKCS#1 DER")
+            .as_bytes()
+            .to_vec();
+        let public = private.to_public_key();
+        let public_der = public.to_pkcs1_der().expect("PKCS#1 DER").into_vec();
+        GraphKey {
+            kid: kid.to_owned(),
+            encoding: EncodingKey::from_rsa_der(&private_der),
+            n: b64(&public.n().to_bytes_be()),
+            e: b64(&public.e().to_bytes_be()),
+            private_der,
+            public_der,
+        }
+    }
+
+    /// The key as a JWKS entry.
+    pub fn jwk(&self) -> Value {
+        json!({"kty": "RSA", "use": "sig", "kid": self.kid, "n": self.n, "e": self.e})
+    }
+
+    /// A token for `claims`, RS256, with this key's `kid`.
+    pub fn sign(&self, claims: &Value) -> String {
+        self.sign_with(Some(&self.kid), Algorithm::RS256, claims)
+    }
+
+    /// A token signed with this key, naming `kid` (or none) and `alg` in its header.
+    pub fn sign_with(&self, kid: Option<&str>, alg: Algorithm, claims: &Value) -> String {
+        let mut header = Header::new(alg);
+        header.kid = kid.map(str::to_owned);
+        jsonwebtoken::encode(&header, claims, &self.encoding).expect("a signed token")
+    }
+
+    /// Every encoding of the key, for tests that check none of it leaks: the modulus, and the
+    /// private and public keys in base64.
+    pub fn material(&self) -> Vec<String> {
+        vec![
+            self.n.clone(),
+            b64(&self.private_der),
+            base64::engine::general_purpose::STANDARD.encode(&self.private_der),
+            base64::engine::general_purpose::STANDARD.encode(&self.public_der),
+        ]
+    }
+
+    /// The public key as PKCS#1 DER: what a key-confusion forger would use as an HMAC secret.
+    pub fn public_der(&self) -> &[u8] {
+        &self.public_der
+    }
+}
+
+/// A JWKS document publishing `keys`.
+pub fn jwks(keys: &[&GraphKey]) -> String {
+    json!({"keys": keys.iter().map(|k| k.jwk()).collect::<Vec<_>>()}).to_string()
+}
+
+/// The OpenID configuration of a stand-in at `origin` (`http://127.0.0.1:port`).
+pub fn openid_configuration(origin: &str) -> String {
+    json!({
+        "issuer": "https://api.botframework.com",
+        "jwks_uri": format!("{origin}{JWKS_PATH}"),
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "token_endpoint_auth_methods_supported": ["private_key_jwt"],
+    })
+    .to_string()
+}
+
+/// The claims of a callback token for the bot `app_id` in `tenant`, valid for an hour from now.
+pub fn claims(app_id: &str, tenant: &str) -> Value {
+    let now = now();
+    json!({
+        "aud": app_id,
+        "iss": "https://graph.microsoft.com",
+        "iat": now,
+        "nbf": now,
+        "exp": now + 3600,
+        "tid": tenant,
+    })
+}
+
+pub fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("a clock after 1970")
+        .as_secs()
+}
+
+pub fn b64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
