@@ -2,7 +2,9 @@
 # Build cost, measured side by side in one run on this machine:
 #  1. a cold `cargo build` (dev profile, empty target dir, sources already downloaded) of a
 #     one-call hang-up program on msgraph-calls and on graph-rs-sdk 3.0.1;
-#  2. the rebuild of the msgraph-calls program after a one-line edit of schema/openapi.yaml
+#  2. a cold build of the msgraph-calls program with its `callbacks` feature (msgraph-calls'
+#     `axum` feature: the callback validator, the receiver and the axum extractor);
+#  3. the rebuild of the msgraph-calls program after a one-line edit of schema/openapi.yaml
 #     (made in a copy of the crate, so the working tree is never touched).
 # Usage: benches/build-cost/run.sh   (prints one line per measurement, seconds)
 set -euo pipefail
@@ -28,6 +30,9 @@ for program in msgraph-calls graph-rs-sdk; do
 done
 
 dir="$work/crate/benches/build-cost/msgraph-calls"
+t=$(cd "$dir" && seconds env CARGO_TARGET_DIR="$dir/target-callbacks" cargo build --locked -q --features callbacks)
+echo "cold build, the msgraph-calls program with the callbacks feature: $t s"
+
 sed -i 's/^  description: The call hang-up endpoint/  description: (edited) The call hang-up endpoint/' "$work/crate/schema/openapi.yaml"
 t=$(cd "$dir" && seconds env CARGO_TARGET_DIR="$dir/target" cargo build --locked -q)
 echo "rebuild after a one-line schema edit, msgraph-calls program: $t s"
