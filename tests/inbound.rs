@@ -250,8 +250,8 @@ fn forged_requests() -> Vec<(&'static str, HeaderMap, Rejection)> {
             Rejection::BadSignature,
         ),
         (
-            "truncated",
-            bearer(&valid[..valid.len() / 2]),
+            "truncated in its claims",
+            bearer(&valid[..valid.find('.').unwrap() + 40]),
             Rejection::Malformed,
         ),
         (
@@ -309,6 +309,7 @@ async fn a_token_signed_by_graph_is_accepted_with_its_claims() {
     let claims: VerifiedClaims = validator.validate(&bearer(&token)).await.unwrap();
     assert_eq!(claims.tenant_id, TENANT);
     assert_eq!(claims.issuer, "https://graph.microsoft.com");
+    assert_eq!(claims.audience, APP_ID);
     assert_eq!(
         claims.app_id.as_deref(),
         Some("26a7ee05-5602-4d76-a7ba-eae8b7b67941")
@@ -557,10 +558,9 @@ async fn a_failed_refresh_keeps_the_last_good_keys() {
 
     graph.failing.store(true, Ordering::SeqCst);
     validator.validate(&bearer(&token)).await.unwrap();
-    assert!(
-        graph.stand_in.requests().len() > before,
-        "a refresh was tried"
-    );
+    // The due refresh runs in the background: wait until it has been tried.
+    eventually(|| graph.stand_in.requests().len() > before).await;
+    validator.validate(&bearer(&token)).await.unwrap();
     let err = validator.refresh_keys().await.unwrap_err();
     assert!(err.to_string().contains("HTTP status 500"), "{err}");
     assert!(err.url().ends_with(OPENID_PATH), "{}", err.url());
@@ -577,6 +577,73 @@ async fn a_failed_refresh_keeps_the_last_good_keys() {
         validator.refresh_keys().await.unwrap_err().url(),
         format!("{}{JWKS_PATH}", graph.stand_in.origin())
     );
+}
+
+#[tokio::test]
+async fn a_due_refresh_does_not_hold_up_the_callback() {
+    let answers = Arc::new(Mutex::new(Vec::new()));
+    let jwks = signer::jwks(&[&KEYS.graph]);
+    let recorded = answers.clone();
+    // The key endpoint answers once, then takes an hour.
+    let stand_in = StandIn::start(move |request| {
+        let host = request.header("host").unwrap_or_default();
+        let mut answered = recorded.lock().unwrap();
+        answered.push(request.target.clone());
+        let reply = match request.target.as_str() {
+            OPENID_PATH => Reply::json(
+                200,
+                &signer::openid_configuration(&format!("http://{host}")),
+            ),
+            _ => Reply::json(200, &jwks),
+        };
+        if answered.len() > 2 {
+            reply.after(Duration::from_secs(3600))
+        } else {
+            reply
+        }
+    })
+    .await;
+    let http = msgraph_calls::client::http_client_builder()
+        .unwrap()
+        .timeout(Duration::from_secs(3600))
+        .build()
+        .unwrap();
+    let validator = Validator::builder(APP_ID)
+        .openid_configuration_url(format!("{}{OPENID_PATH}", stand_in.origin()))
+        .http_client(http)
+        .refresh_interval(Duration::ZERO)
+        .min_refresh_gap(Duration::ZERO)
+        .build()
+        .unwrap();
+    let token = KEYS.graph.sign(&valid_claims());
+    validator.validate(&bearer(&token)).await.unwrap();
+    assert_eq!(answers.lock().unwrap().len(), 2);
+
+    // Due again at once: the callback is answered with the cached key while the fetch hangs.
+    let headers = bearer(&token);
+    let check = tokio::time::timeout(Duration::from_secs(60), validator.validate(&headers));
+    check
+        .await
+        .expect("not held up by the key endpoint")
+        .unwrap();
+    eventually(|| answers.lock().unwrap().len() == 3).await;
+    // While it hangs, more callbacks start no more fetches.
+    for _ in 0..5 {
+        validator.validate(&bearer(&token)).await.unwrap();
+    }
+    tokio::task::yield_now().await;
+    assert_eq!(answers.lock().unwrap().len(), 3);
+}
+
+/// Waits, a few milliseconds at a time, until `condition` holds; fails after 10 s.
+async fn eventually(condition: impl Fn() -> bool) {
+    for _ in 0..1000 {
+        if condition() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("the condition did not hold within 10 s");
 }
 
 #[tokio::test]

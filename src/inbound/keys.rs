@@ -1,9 +1,10 @@
 //! Graph's signing keys: fetched from the OpenID configuration's `jwks_uri`, kept, fetched again
-//! on a schedule and on an unknown `kid` (no more often than the minimum gap), and kept when a
-//! fetch fails.
+//! on a schedule (in the background) and on an unknown `kid` (no more often than the minimum
+//! gap), and kept when a fetch fails.
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -156,6 +157,8 @@ pub(crate) struct KeyCache {
     state: RwLock<State>,
     /// One fetch at a time.
     fetching: tokio::sync::Mutex<()>,
+    /// A background fetch has been started and has not ended.
+    background: AtomicBool,
     refresh_interval: Duration,
     min_gap: Duration,
 }
@@ -184,34 +187,65 @@ impl KeyCache {
                 attempts: 0,
             }),
             fetching: tokio::sync::Mutex::new(()),
+            background: AtomicBool::new(false),
             refresh_interval,
             min_gap,
         }
     }
 
-    /// The key named `kid`, fetching the keys first when they are due, or when `kid` is unknown
-    /// and the minimum gap since the last fetch has passed.
-    pub(crate) async fn key(&self, kid: &str) -> Result<Arc<DecodingKey>, Rejection> {
-        let (mut key, due, attempts) = {
+    /// The key named `kid`. An unknown `kid` makes it fetch the keys first, when the minimum
+    /// gap since the last fetch has passed; keys that are merely due are fetched again in the
+    /// background while the cached key answers.
+    pub(crate) async fn key(self: &Arc<Self>, kid: &str) -> Result<Arc<DecodingKey>, Rejection> {
+        let Some(source) = &self.source else {
+            let key = self.read().keys.get(kid).cloned();
+            return key.ok_or(Rejection::UnknownKeyId);
+        };
+        let (key, stale, may_fetch, attempts) = {
             let state = self.read();
-            let key = state.keys.get(kid).cloned();
             let stale = state
                 .fetched_at
                 .is_none_or(|at| at.elapsed() >= self.refresh_interval);
-            let due = (stale || key.is_none()) && self.gap_passed(&state);
-            (key, due, state.attempts)
+            (
+                state.keys.get(kid).cloned(),
+                stale,
+                self.gap_passed(&state),
+                state.attempts,
+            )
         };
-        if let (true, Some(source)) = (due, &self.source) {
-            let _ = self.refresh(source, Some(attempts)).await;
-            key = self.read().keys.get(kid).cloned();
-        }
-        match key {
-            Some(key) => Ok(key),
-            None if self.source.is_some() && self.read().keys.is_empty() => {
-                Err(Rejection::KeysUnavailable)
+        if let Some(key) = key {
+            if stale && may_fetch {
+                self.refresh_in_background(attempts);
             }
+            return Ok(key);
+        }
+        if may_fetch {
+            let _ = self.refresh(source, Some(attempts)).await;
+        }
+        let state = self.read();
+        match state.keys.get(kid) {
+            Some(key) => Ok(key.clone()),
+            None if state.keys.is_empty() => Err(Rejection::KeysUnavailable),
             None => Err(Rejection::UnknownKeyId),
         }
+    }
+
+    /// Starts a fetch on the current tokio runtime, unless one started this way is under way.
+    fn refresh_in_background(self: &Arc<Self>, seen_attempts: u64) {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        if self.background.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let cache = Arc::clone(self);
+        runtime.spawn(async move {
+            // Cleared however the task ends, even dropped with its runtime.
+            let _done = ClearOnDrop(&cache.background);
+            if let Some(source) = &cache.source {
+                let _ = cache.refresh(source, Some(seen_attempts)).await;
+            }
+        });
     }
 
     /// Fetches now, whatever the schedule.
@@ -271,6 +305,14 @@ impl KeyCache {
         // A panic elsewhere cannot leave the state half-written: every write is one assignment
         // of whole values.
         self.state.read().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+struct ClearOnDrop<'a>(&'a AtomicBool);
+
+impl Drop for ClearOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Release);
     }
 }
 

@@ -19,10 +19,10 @@
 //! is the same as an axum extractor.
 //!
 //! Signing keys are fetched from the OpenID configuration when first needed, kept, fetched again
-//! every 2 hours (as the samples do) and when a token names a `kid` the validator does not know
-//! (a key rotation), at most once per [`ValidatorBuilder::min_refresh_gap`] so that tokens with
-//! made-up `kid`s cannot make it hammer the key endpoint. When a refresh fails, the last good
-//! keys stay in use.
+//! every 2 hours (as the samples do; in the background, while the cached keys go on serving)
+//! and when a token names a `kid` the validator does not know (a key rotation), at most once
+//! per [`ValidatorBuilder::min_refresh_gap`] so that tokens with made-up `kid`s cannot make it
+//! hammer the key endpoint. When a refresh fails, the last good keys stay in use.
 //!
 //! ```no_run
 //! use msgraph_calls::inbound::{Receiver, Received, Validator};
@@ -126,10 +126,11 @@ pub struct Validator {
 }
 
 struct Inner {
+    app_id: String,
     validation: Validation,
     issuers: Vec<String>,
     tenants: Option<HashSet<String>>,
-    keys: KeyCache,
+    keys: Arc<KeyCache>,
 }
 
 impl Validator {
@@ -271,14 +272,14 @@ impl Validator {
             },
         )?;
         let claims = data.claims;
-        // Defence in depth: the issuer list is also checked here, exactly, in case the library's
-        // own check ever changes.
         let Some(exp) = claims.exp else {
             return Err(Rejection::MissingClaim { claim: "exp" });
         };
         let Some(issuer) = claims.iss else {
             return Err(Rejection::MissingClaim { claim: "iss" });
         };
+        // Defence in depth: the issuer list is also checked here, exactly, in case the library's
+        // own check ever changes.
         if !self.inner.issuers.contains(&issuer) {
             return Err(Rejection::WrongIssuer {
                 issuer: shorten(&issuer),
@@ -298,6 +299,7 @@ impl Validator {
         Ok(VerifiedClaims {
             tenant_id: tenant,
             issuer,
+            audience: self.inner.app_id.clone(),
             app_id: claims.appid.or(claims.azp),
             expires_at: UNIX_EPOCH + Duration::from_secs(exp),
             issued_at: claims.iat.map(|t| UNIX_EPOCH + Duration::from_secs(t)),
@@ -308,7 +310,7 @@ impl Validator {
 impl fmt::Debug for Validator {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Validator")
-            .field("audience", &self.inner.validation.aud)
+            .field("audience", &self.inner.app_id)
             .field("issuers", &self.inner.issuers)
             .field("allowed_tenants", &self.inner.tenants)
             .field("leeway_secs", &self.inner.validation.leeway)
@@ -500,12 +502,13 @@ impl ValidatorBuilder {
         validation.set_issuer(&self.issuers);
         Ok(Validator {
             inner: Arc::new(Inner {
+                app_id: self.app_id,
                 validation,
                 issuers: self.issuers,
                 tenants: self
                     .tenants
                     .map(|t| t.iter().map(|t| t.trim().to_ascii_lowercase()).collect()),
-                keys,
+                keys: Arc::new(keys),
             }),
         })
     }
@@ -525,6 +528,8 @@ pub struct VerifiedClaims {
     pub tenant_id: String,
     /// Who issued the token (`iss`), one of the accepted issuers.
     pub issuer: String,
+    /// The bot the token is for (`aud`): the application id the validator was built with.
+    pub audience: String,
     /// The application that asked for the token (`appid`, or `azp`), when the token says.
     pub app_id: Option<String>,
     /// When the token expires (`exp`).
@@ -551,7 +556,8 @@ pub enum Rejection {
     /// An `Authorization` header that is not `Bearer <token>` (another scheme, no token, bytes
     /// that are not text, or two headers).
     NotBearer,
-    /// Not a JWT: not three base64url parts, or a header or claims that are not JSON objects.
+    /// Not a JWT: not three base64url parts, a header or claims that are not JSON objects, or a
+    /// header with critical extensions (`crit`).
     Malformed,
     /// A token not signed with RS256 (`none`, HMAC, or any other algorithm).
     UnsupportedAlgorithm {
@@ -741,6 +747,10 @@ fn read_header(token: &str) -> Result<RawHeader, Rejection> {
     // A JSON object, read as a map: a struct would also take an array, by position.
     let mut header: serde_json::Map<String, serde_json::Value> =
         serde_json::from_slice(&bytes).map_err(|_| Rejection::Malformed)?;
+    // Extensions the sender marks as critical must be understood (RFC 7515, 4.1.11); none is.
+    if header.contains_key("crit") {
+        return Err(Rejection::Malformed);
+    }
     let alg = match header.remove("alg") {
         Some(serde_json::Value::String(alg)) => alg,
         _ => String::new(),
@@ -819,5 +829,8 @@ mod tests {
         assert_eq!(header.alg, "RS256");
         assert_eq!(header.kid.as_deref(), Some("k1"));
         assert!(read_header(&"a".repeat(MAX_TOKEN_LEN + 1)).is_err());
+        let crit = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(br#"{"alg":"RS256","kid":"k1","crit":["exp"]}"#);
+        assert!(read_header(&format!("{crit}.e30.x")).is_err());
     }
 }
