@@ -5,6 +5,8 @@
 
 #[path = "../tests/support/signer.rs"]
 mod signer;
+#[path = "../tests/support/stand_in.rs"]
+mod stand_in;
 
 use std::hint::black_box;
 

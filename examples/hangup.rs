@@ -153,13 +153,8 @@ async fn start_graph_stand_in(
 ) -> StandIn {
     let ended = Arc::new(Mutex::new(Vec::<String>::new()));
     StandIn::start(move |request| {
-        let host = request.header("host").unwrap_or_default();
-        match request.target.as_str() {
-            signer::OPENID_PATH => {
-                return Reply::json(200, &signer::openid_configuration(&format!("http://{host}")))
-            }
-            signer::JWKS_PATH => return Reply::json(200, &signer::jwks(&[&key])),
-            _ => {}
+        if let Some(reply) = signer::publish(request, &signer::jwks(&[&key])) {
+            return reply;
         }
         let Some(id) = request.target.strip_prefix("/v1.0/communications/calls/") else {
             return Reply::status(404);

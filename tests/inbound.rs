@@ -413,15 +413,7 @@ fn key_endpoint(jwks: Arc<Mutex<String>>, failing: Arc<AtomicBool>) -> impl Fn(&
         if failing.load(Ordering::SeqCst) {
             return Reply::status(500);
         }
-        let host = request.header("host").unwrap_or_default();
-        match request.target.as_str() {
-            OPENID_PATH => Reply::json(
-                200,
-                &signer::openid_configuration(&format!("http://{host}")),
-            ),
-            JWKS_PATH => Reply::json(200, &jwks.lock().unwrap()),
-            _ => Reply::status(404),
-        }
+        signer::publish(request, &jwks.lock().unwrap()).unwrap_or_else(|| Reply::status(404))
     }
 }
 
@@ -586,16 +578,9 @@ async fn a_due_refresh_does_not_hold_up_the_callback() {
     let recorded = answers.clone();
     // The key endpoint answers once, then takes an hour.
     let stand_in = StandIn::start(move |request| {
-        let host = request.header("host").unwrap_or_default();
         let mut answered = recorded.lock().unwrap();
         answered.push(request.target.clone());
-        let reply = match request.target.as_str() {
-            OPENID_PATH => Reply::json(
-                200,
-                &signer::openid_configuration(&format!("http://{host}")),
-            ),
-            _ => Reply::json(200, &jwks),
-        };
+        let reply = signer::publish(request, &jwks).unwrap_or_else(|| Reply::status(404));
         if answered.len() > 2 {
             reply.after(Duration::from_secs(3600))
         } else {

@@ -62,14 +62,7 @@ async fn the_callback_validator_logs_reasons_but_no_token_or_key() {
     let jwks = Arc::new(Mutex::new(signer::jwks(&[&graph_key])));
     let published = jwks.clone();
     let endpoint = StandIn::start(move |request| {
-        let host = request.header("host").unwrap_or_default();
-        match request.target.as_str() {
-            signer::OPENID_PATH => Reply::json(
-                200,
-                &signer::openid_configuration(&format!("http://{host}")),
-            ),
-            _ => Reply::json(200, &published.lock().unwrap()),
-        }
+        signer::publish(request, &published.lock().unwrap()).unwrap_or_else(|| Reply::status(404))
     })
     .await;
     let validator = Validator::builder("bot-app-id")

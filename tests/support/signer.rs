@@ -15,6 +15,8 @@ use rsa::pkcs1::{EncodeRsaPrivateKey, EncodeRsaPublicKey};
 use rsa::traits::PublicKeyParts;
 use serde_json::{json, Value};
 
+use super::stand_in::{Recorded, Reply};
+
 /// Where the stand-in publishes its OpenID configuration and keys.
 pub const OPENID_PATH: &str = "/v1/.well-known/OpenIdConfiguration";
 pub const JWKS_PATH: &str = "/v1/keys";
@@ -99,6 +101,23 @@ pub fn openid_configuration(origin: &str) -> String {
         "token_endpoint_auth_methods_supported": ["private_key_jwt"],
     })
     .to_string()
+}
+
+/// Graph's key endpoint: the answer to a request for the OpenID configuration or for the JWKS
+/// (`jwks`), or `None` for any other path. The configuration names the JWKS at the address the
+/// request was sent to (its `Host`).
+pub fn publish(request: &Recorded, jwks: &str) -> Option<Reply> {
+    match request.target.as_str() {
+        OPENID_PATH => {
+            let host = request.header("host").unwrap_or_default();
+            Some(Reply::json(
+                200,
+                &openid_configuration(&format!("http://{host}")),
+            ))
+        }
+        JWKS_PATH => Some(Reply::json(200, jwks)),
+        _ => None,
+    }
 }
 
 /// The claims of a callback token for the bot `app_id` in `tenant`, valid for an hour from now.
