@@ -663,6 +663,38 @@ async fn a_jwks_uri_off_https_is_refused() {
     assert_eq!(stand_in.requests().len(), 1, "the http URL was not fetched");
 }
 
+#[tokio::test]
+async fn key_documents_that_cannot_be_read_are_errors_naming_their_url() {
+    let huge = format!(
+        r#"{{"keys": [], "padding": "{}"}}"#,
+        "x".repeat(2 * 1024 * 1024)
+    );
+    let cases = [
+        (
+            "<html>not json</html>".to_owned(),
+            "not an OpenID configuration",
+        ),
+        (r#"{"issuer": "x"}"#.to_owned(), "missing field `jwks_uri`"),
+        (huge, "larger than 1048576 bytes"),
+    ];
+    for (document, expected) in cases {
+        let stand_in = StandIn::start(move |_| Reply::json(200, &document)).await;
+        let validator = Validator::builder(APP_ID)
+            .openid_configuration_url(format!("{}{OPENID_PATH}", stand_in.origin()))
+            .build()
+            .unwrap();
+        let err = validator.refresh_keys().await.unwrap_err();
+        assert!(err.to_string().contains(expected), "{err}");
+        assert_eq!(err.url(), format!("{}{OPENID_PATH}", stand_in.origin()));
+        // And a callback meanwhile is told the keys are unavailable, not that it is forged.
+        let token = KEYS.graph.sign(&valid_claims());
+        assert_eq!(
+            validator.validate(&bearer(&token)).await,
+            Err(Rejection::KeysUnavailable)
+        );
+    }
+}
+
 #[test]
 fn settings_that_cannot_work_are_refused() {
     let jwks = signer::jwks(&[&KEYS.graph]);
