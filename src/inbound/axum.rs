@@ -39,8 +39,9 @@ use axum::extract::{FromRef, FromRequest, Request};
 use axum::response::{IntoResponse, Response};
 use http::{header, HeaderValue, StatusCode};
 
+use super::receiver::read_body;
 use super::{Receiver, Rejection, VerifiedClaims};
-use crate::notifications::{self, CommsNotifications, NotificationError};
+use crate::notifications::{CommsNotifications, NotificationError};
 
 /// A callback from Graph, its token checked and its body decoded.
 ///
@@ -72,10 +73,7 @@ where
         let body = Bytes::from_request(request, state)
             .await
             .map_err(|e| CallbackRejection::Body(e.into_response()))?;
-        let batch = notifications::from_slice(&body).map_err(|error| {
-            tracing::debug!(%error, tenant = %claims.tenant_id, "callback body unreadable");
-            CallbackRejection::Unreadable(error)
-        })?;
+        let batch = read_body(&claims, &body).map_err(CallbackRejection::Unreadable)?;
         Ok(Callback { claims, batch })
     }
 }
@@ -89,6 +87,11 @@ where
 /// let response = CallbackRejection::Unauthorized(Rejection::Expired).into_response();
 /// assert_eq!(response.status(), 401);
 /// assert_eq!(response.headers()["www-authenticate"], "Bearer error=\"invalid_token\"");
+///
+/// // No keys to check with yet: Graph is asked to try again.
+/// let response = CallbackRejection::Unauthorized(Rejection::KeysUnavailable).into_response();
+/// assert_eq!(response.status(), 503);
+/// assert_eq!(response.headers()["retry-after"], "10");
 /// ```
 #[derive(Debug)]
 #[non_exhaustive]

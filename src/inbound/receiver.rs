@@ -67,14 +67,21 @@ impl Receiver {
             Ok(claims) => claims,
             Err(rejection) => return Received::Unauthorized(rejection),
         };
-        match notifications::from_slice(body) {
+        match read_body(&claims, body) {
             Ok(batch) => Received::Accepted { claims, batch },
-            Err(error) => {
-                tracing::debug!(%error, tenant = %claims.tenant_id, "callback body unreadable");
-                Received::Unreadable { claims, error }
-            }
+            Err(error) => Received::Unreadable { claims, error },
         }
     }
+}
+
+/// Decodes the body of a callback whose token has been accepted.
+pub(super) fn read_body(
+    claims: &VerifiedClaims,
+    body: &[u8],
+) -> Result<CommsNotifications, NotificationError> {
+    notifications::from_slice(body).inspect_err(|error| {
+        tracing::debug!(%error, tenant = %claims.tenant_id, "callback body unreadable");
+    })
 }
 
 /// What a callback request turned out to be.
