@@ -1,6 +1,8 @@
-//! Generates the crate's Rust from `schema/` into `OUT_DIR`: `types.rs` and `client.rs` from
-//! `schema/openapi.yaml`, `termination_table.rs` from `schema/termination-codes.csv`.
-//! The generator lives in `codegen/` (crate `msgraph-calls-codegen`), where it is tested.
+//! Generates the crate's Rust from `schema/` into `OUT_DIR`: `types.rs` (Graph's error body),
+//! `client.rs` (the operations) and `model.rs` (the notification types) from
+//! `schema/openapi.yaml`, `termination.rs` from `schema/termination-codes.csv`. `src/generated.rs`
+//! includes the four. The generator lives in `codegen/` (crate `msgraph-calls-codegen`), where
+//! it is tested.
 
 use std::path::{Path, PathBuf};
 

@@ -166,7 +166,7 @@ mod azure {
     use azure_core::credentials::TokenCredential;
 
     use super::{AccessToken, TokenError, TokenProvider};
-    use crate::Cloud;
+    use crate::cloud::Cloud;
 
     /// Tokens from the Azure SDK for Rust: any `azure_core` [`TokenCredential`] (a managed
     /// identity, a client secret, the developer's Azure CLI login, ...), asked for the app-only

@@ -3,8 +3,8 @@
 //! It runs the async [`Client`](crate::Client) on a runtime of its own, so every behaviour
 //! (tokens, retries, errors) is the same.
 
-use crate::client::{ClientBuilder, HangUp};
-use crate::Error;
+use crate::client::{Client as AsyncClient, ClientBuilder, HangUp};
+use crate::error::Error;
 
 /// The blocking form of [`crate::Client`].
 ///
@@ -17,7 +17,7 @@ use crate::Error;
 /// ```
 #[derive(Debug)]
 pub struct Client {
-    inner: crate::Client,
+    inner: AsyncClient,
     runtime: tokio::runtime::Runtime,
 }
 

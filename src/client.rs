@@ -1,36 +1,29 @@
 //! Hanging up calls: `DELETE /communications/calls/{id}`.
 //!
 //! [`Client`] wraps the client progenitor generates from `schema/openapi.yaml`. The generated
-//! client builds the request and reads the response; this file adds what Graph needs and the
-//! generator does not do, through progenitor's hooks:
+//! client builds the request and reads the response; every request takes the crate's one path
+//! through progenitor's hooks (the private `transport` module):
 //! - the bearer token from a [`TokenProvider`], a `client-request-id` per hang-up, the
 //!   `User-Agent`, and no `api-version` header (progenitor's, which Graph does not use);
 //! - retries of 429, 503, 504 and failed connections, honouring `Retry-After` ([`RetryPolicy`]);
-//! - call ids that cannot leave their path segment;
+//! - call ids that cannot leave their path segment, checked before anything is sent;
 //! - errors that keep the status, body and ids of every failed response ([`Error`]).
 
 use std::fmt;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime};
+use std::sync::Arc;
+use std::time::Duration;
 
-use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
-use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION, USER_AGENT};
-use tracing::Instrument;
+use progenitor_client::ClientInfo;
+use reqwest::header::HeaderValue;
 
-use crate::auth::{DynTokenProvider, TokenError, TokenProvider};
-use crate::error::{Error, ErrorResponse, RequestIds};
-use crate::generated;
-use crate::retry::{parse_retry_after, RetryPolicy};
-use crate::types::ODataError;
-use crate::Cloud;
-
-/// The longest call id sent; Graph's ids are GUIDs and similar, far shorter.
-pub const MAX_CALL_ID_LEN: usize = 512;
-/// How much of an unexpected body an [`ErrorResponse`] keeps.
-const BODY_PREFIX: usize = 512;
-const CLIENT_REQUEST_ID: HeaderName = HeaderName::from_static("client-request-id");
-const RETRY_ATTEMPT: HeaderName = HeaderName::from_static("retry-attempt");
-const REQUEST_ID: &str = "request-id";
+use crate::auth::{DynTokenProvider, TokenProvider};
+use crate::cloud::Cloud;
+use crate::error::Error;
+use crate::generated::client::Client as GeneratedClient;
+use crate::ids::check_call_id;
+pub use crate::ids::MAX_CALL_ID_LEN;
+use crate::retry::RetryPolicy;
+use crate::transport::{perform, Hooks};
 
 /// A client for Graph's hang-up endpoint.
 ///
@@ -52,7 +45,7 @@ const REQUEST_ID: &str = "request-id";
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    api: generated::Client,
+    api: GeneratedClient,
     token: Arc<dyn DynTokenProvider>,
 }
 
@@ -63,14 +56,6 @@ pub enum HangUp {
     Ended,
     /// Graph knows no such call (`404`): it has already ended.
     AlreadyEnded,
-}
-
-/// The configuration the generated client carries to the hooks below.
-#[derive(Clone, Debug)]
-pub(crate) struct Hooks {
-    retry: RetryPolicy,
-    timeout: Duration,
-    user_agent: HeaderValue,
 }
 
 /// Builds a [`Client`]: where Graph is, how to get tokens, how to retry.
@@ -143,39 +128,17 @@ impl Client {
     /// ```
     pub async fn delete_call(&self, call_id: &str) -> Result<(), Error> {
         check_call_id(call_id)?;
-        let token = self.token.token_boxed().await.map_err(Error::Token)?;
-        let mut authorization = HeaderValue::try_from(format!("Bearer {}", token.secret()))
-            .map_err(|_| {
-                Error::Token(TokenError::new(
-                    "the token holds characters an HTTP header cannot carry",
-                ))
-            })?;
-        authorization.set_sensitive(true);
-
-        let call = Arc::new(CallContext {
-            authorization,
-            client_request_id: new_client_request_id(),
-            started: Instant::now(),
-            record: Mutex::new(Record::default()),
-        });
-        let span = tracing::debug_span!(
-            "msgraph_calls.delete_call",
-            call_id,
-            client_request_id = %call.client_request_id
-        );
+        let span = |client_request_id: &str| {
+            tracing::debug_span!(
+                "msgraph_calls.delete_call",
+                call_id,
+                client_request_id = %client_request_id
+            )
+        };
         // Boxed once: the generated future is large, and moving it through the wrappers
-        // below would copy it at every layer.
+        // would copy it at every layer.
         let request = Box::pin(self.api.communication_delete_call(call_id));
-        let result = CALL.scope(call.clone(), request).instrument(span).await;
-        let record = call
-            .record
-            .lock()
-            .map(|mut r| std::mem::take(&mut *r))
-            .unwrap_or_default();
-        match result {
-            Ok(_) => Ok(()),
-            Err(e) => Err(convert_error(e, &call.client_request_id, record).await),
-        }
+        perform(&*self.token, span, request).await.map(|_| ())
     }
 
     /// Hangs up `call_id` and reports a call that had already ended as
@@ -296,7 +259,7 @@ impl ClientBuilder {
             user_agent,
         };
         Ok(Client {
-            api: generated::Client::new_with_client(&base_url, http, hooks),
+            api: GeneratedClient::new_with_client(&base_url, http, hooks),
             token,
         })
     }
@@ -315,24 +278,7 @@ impl ClientBuilder {
 /// # drop(client);
 /// ```
 pub fn http_client_builder() -> Result<reqwest::ClientBuilder, Error> {
-    Ok(reqwest::Client::builder().tls_backend_preconfigured(tls_config()?))
-}
-
-fn tls_config() -> Result<rustls::ClientConfig, Error> {
-    let config_error = |what: &str, e: &dyn fmt::Display| Error::Config {
-        reason: format!("{what}: {e}"),
-    };
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let verifier = rustls_platform_verifier::Verifier::new(provider.clone())
-        .map_err(|e| config_error("the platform's TLS roots cannot be read", &e))?;
-    let mut config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| config_error("TLS setup", &e))?
-        .dangerous()
-        .with_custom_certificate_verifier(Arc::new(verifier))
-        .with_no_client_auth();
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(config)
+    crate::http::client_builder().map_err(|reason| Error::Config { reason })
 }
 
 fn check_base_url(base_url: &str) -> Result<&str, Error> {
@@ -354,315 +300,9 @@ fn check_base_url(base_url: &str) -> Result<&str, Error> {
     Ok(base_url.trim_end_matches('/'))
 }
 
-/// Refuses the ids that would not stay one path segment once percent-encoded by the generated
-/// client: `.` and `..` are dot segments, `\` is a path separator to URL parsers, and the
-/// generated client encodes neither; control characters and huge ids are never call ids.
-pub(crate) fn check_call_id(call_id: &str) -> Result<(), Error> {
-    let reason = if call_id.is_empty() {
-        "it is empty"
-    } else if call_id == "." || call_id == ".." {
-        "`.` and `..` are not ids"
-    } else if call_id.len() > MAX_CALL_ID_LEN {
-        "it is longer than 512 bytes"
-    } else if call_id.bytes().any(|b| b.is_ascii_control())
-        || (!call_id.is_ascii() && call_id.chars().any(char::is_control))
-    {
-        "it holds a control character"
-    } else if call_id.contains('\\') {
-        "it holds a backslash"
-    } else {
-        return Ok(());
-    };
-    Err(Error::InvalidCallId { reason })
-}
-
-/// A random (version 4) UUID, as Graph's SDKs send in `client-request-id`.
-fn new_client_request_id() -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut bytes = fastrand::u128(..).to_be_bytes();
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let mut id = String::with_capacity(36);
-    for (index, byte) in bytes.iter().enumerate() {
-        if matches!(index, 4 | 6 | 8 | 10) {
-            id.push('-');
-        }
-        id.push(char::from(HEX[usize::from(byte >> 4)]));
-        id.push(char::from(HEX[usize::from(byte & 0x0f)]));
-    }
-    id
-}
-
-/// What one hang-up shares with the hooks while the generated client runs it.
-struct CallContext {
-    authorization: HeaderValue,
-    client_request_id: String,
-    started: Instant,
-    record: Mutex<Record>,
-}
-
-/// What the hooks saw, for the error.
-#[derive(Default)]
-struct Record {
-    attempts: u32,
-    retry_after: Option<Duration>,
-    /// The last error response, its body buffered: the generated client reports a body that is
-    /// not Graph's JSON without its status.
-    response: Option<KeptResponse>,
-}
-
-struct KeptResponse {
-    status: u16,
-    request_id: Option<String>,
-    date: Option<String>,
-}
-
-tokio::task_local! {
-    static CALL: Arc<CallContext>;
-}
-
-impl CallContext {
-    fn update(&self, f: impl FnOnce(&mut Record)) {
-        if let Ok(mut record) = self.record.lock() {
-            f(&mut record);
-        }
-    }
-}
-
-async fn convert_error(
-    error: progenitor_client::Error<ODataError>,
-    client_request_id: &str,
-    record: Record,
-) -> Error {
-    use progenitor_client::Error as E;
-    let ids = RequestIds {
-        client_request_id: client_request_id.to_owned(),
-        attempts: record.attempts.max(1),
-    };
-    let response = |status: u16,
-                    graph: Option<ODataError>,
-                    body: &[u8],
-                    headers: Option<(Option<String>, Option<String>)>| {
-        let kept = record.response.as_ref();
-        let (request_id, date) = headers.unwrap_or_else(|| {
-            (
-                kept.and_then(|k| k.request_id.clone()),
-                kept.and_then(|k| k.date.clone()),
-            )
-        });
-        let request_id = request_id.or_else(|| {
-            graph
-                .as_ref()
-                .and_then(|g| g.error.inner_error.as_ref())
-                .and_then(|inner| inner.request_id.clone())
-        });
-        ErrorResponse {
-            status,
-            body: if graph.is_some() {
-                String::new()
-            } else {
-                body_prefix(body)
-            },
-            graph,
-            request_id,
-            client_request_id: ids.client_request_id.clone(),
-            date_header: date,
-            retry_after: record.retry_after,
-            attempts: ids.attempts,
-        }
-    };
-    match error {
-        E::ErrorResponse(value) => {
-            let headers = (
-                header(value.headers(), REQUEST_ID),
-                header(value.headers(), "date"),
-            );
-            let status = value.status().as_u16();
-            Error::from_response(response(
-                status,
-                Some(value.into_inner()),
-                &[],
-                Some(headers),
-            ))
-        }
-        E::InvalidResponsePayload(bytes, _) => {
-            let status = record.response.as_ref().map_or(0, |kept| kept.status);
-            Error::from_response(response(status, None, &bytes, None))
-        }
-        E::UnexpectedResponse(unexpected) => {
-            let status = unexpected.status().as_u16();
-            let headers = (
-                header(unexpected.headers(), REQUEST_ID),
-                header(unexpected.headers(), "date"),
-            );
-            let body = unexpected.bytes().await.unwrap_or_default();
-            Error::UnexpectedResponse(Box::new(response(status, None, &body, Some(headers))))
-        }
-        E::CommunicationError(source)
-        | E::ResponseBodyError(source)
-        | E::InvalidUpgrade(source) => {
-            if source.is_timeout() {
-                Error::Timeout(ids)
-            } else {
-                Error::Transport { ids, source }
-            }
-        }
-        E::InvalidRequest(reason) | E::Custom(reason) => Error::Config { reason },
-    }
-}
-
-fn header(headers: &reqwest::header::HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-}
-
-fn body_prefix(body: &[u8]) -> String {
-    let end = body.len().min(BODY_PREFIX);
-    String::from_utf8_lossy(&body[..end]).into_owned()
-}
-
-fn retryable(status: reqwest::StatusCode) -> bool {
-    matches!(status.as_u16(), 429 | 503 | 504)
-}
-
-impl ClientHooks<Hooks> for generated::Client {
-    async fn pre<E>(
-        &self,
-        request: &mut reqwest::Request,
-        _info: &OperationInfo,
-    ) -> Result<(), progenitor_client::Error<E>> {
-        let headers = request.headers_mut();
-        // progenitor sends the spec's info.version as `api-version`; Graph has no such header.
-        headers.remove("api-version");
-        headers.insert(USER_AGENT, self.inner().user_agent.clone());
-        let _ = CALL.try_with(|call| {
-            headers.insert(AUTHORIZATION, call.authorization.clone());
-            if let Ok(id) = HeaderValue::try_from(call.client_request_id.as_str()) {
-                headers.insert(CLIENT_REQUEST_ID, id);
-            }
-        });
-        *request.timeout_mut() = Some(self.inner().timeout);
-        Ok(())
-    }
-
-    /// Sends the request, and again while Graph throttles or the connection fails and the
-    /// retry policy allows it.
-    async fn exec(
-        &self,
-        request: reqwest::Request,
-        _info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        let Ok(call) = CALL.try_with(Arc::clone) else {
-            return self.client().execute(request).await;
-        };
-        let policy = &self.inner().retry;
-        let mut attempt: u32 = 1;
-        loop {
-            // A DELETE has no body, so the request can always be cloned; if not, send it once.
-            let Some(mut this) = request.try_clone() else {
-                call.update(|r| r.attempts = attempt);
-                return self.client().execute(request).await;
-            };
-            if attempt > 1 {
-                this.headers_mut()
-                    .insert(RETRY_ATTEMPT, HeaderValue::from(attempt - 1));
-            }
-            call.update(|r| r.attempts = attempt);
-            let outcome = self.client().execute(this).await;
-            let retry_after = match &outcome {
-                Ok(response) => {
-                    tracing::debug!(
-                        attempt,
-                        status = response.status().as_u16(),
-                        request_id = header(response.headers(), REQUEST_ID),
-                        "response"
-                    );
-                    if !retryable(response.status()) {
-                        return keep_error_body(&call, outcome?).await;
-                    }
-                    let retry_after = response
-                        .headers()
-                        .get(reqwest::header::RETRY_AFTER)
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|v| parse_retry_after(v, SystemTime::now()));
-                    call.update(|r| r.retry_after = retry_after);
-                    retry_after
-                }
-                Err(e) if e.is_connect() => {
-                    tracing::debug!(attempt, error = %e, "connection failed");
-                    None
-                }
-                Err(_) => return outcome,
-            };
-            let wait = policy.wait(attempt, retry_after);
-            let in_time = call.started.elapsed() + wait <= policy.deadline_after_start();
-            if attempt >= policy.attempts() || !in_time {
-                tracing::debug!(attempt, in_time, "no retry left");
-                return match outcome {
-                    Ok(response) => keep_error_body(&call, response).await,
-                    Err(e) => Err(e),
-                };
-            }
-            tracing::debug!(attempt, wait_ms = wait.as_millis() as u64, "retrying");
-            drop(outcome);
-            tokio::time::sleep(wait).await;
-            attempt += 1;
-        }
-    }
-}
-
-/// Buffers an error response's body and keeps it with its status for the error, then hands
-/// the generated client the same response again.
-async fn keep_error_body(
-    call: &CallContext,
-    response: reqwest::Response,
-) -> reqwest::Result<reqwest::Response> {
-    let status = response.status();
-    if !(status.is_client_error() || status.is_server_error()) {
-        return Ok(response);
-    }
-    let version = response.version();
-    let headers = response.headers().clone();
-    let body = response.bytes().await?;
-    call.update(|r| {
-        r.response = Some(KeptResponse {
-            status: status.as_u16(),
-            request_id: header(&headers, REQUEST_ID),
-            date: header(&headers, "date"),
-        })
-    });
-    let mut rebuilt = http::Response::new(body);
-    *rebuilt.status_mut() = status;
-    *rebuilt.version_mut() = version;
-    *rebuilt.headers_mut() = headers;
-    Ok(reqwest::Response::from(rebuilt))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn call_ids_that_would_leave_their_segment_are_refused() {
-        for id in ["", ".", "..", "a\nb", "a\u{7f}", "..\\x", &"x".repeat(513)] {
-            assert!(
-                matches!(check_call_id(id), Err(Error::InvalidCallId { .. })),
-                "{id:?}"
-            );
-        }
-        for id in [
-            "57dab8b1-894c-409a-b240-bd8beae78896",
-            "...",
-            "a/b",
-            "a?b#c",
-            "é",
-            &"x".repeat(512),
-        ] {
-            assert!(check_call_id(id).is_ok(), "{id:?}");
-        }
-    }
 
     #[test]
     fn base_urls_must_be_plain_http_roots() {
@@ -681,16 +321,5 @@ mod tests {
                 "{bad}"
             );
         }
-    }
-
-    #[test]
-    fn client_request_ids_are_version_4_uuids() {
-        let id = new_client_request_id();
-        assert_eq!(id.len(), 36);
-        let parts: Vec<_> = id.split('-').map(str::len).collect();
-        assert_eq!(parts, [8, 4, 4, 4, 12]);
-        assert_eq!(&id[14..15], "4");
-        assert!(matches!(&id[19..20], "8" | "9" | "a" | "b"), "{id}");
-        assert_ne!(new_client_request_id(), id);
     }
 }

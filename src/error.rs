@@ -1,11 +1,16 @@
-//! The one error type of the hang-up client.
+//! The one error type of the client, and how it is made from what the generated client and the
+//! transport saw.
 
 use std::fmt;
 use std::time::Duration;
 
 use crate::auth::TokenError;
-use crate::types::{InnerError, ODataError};
-use crate::Cloud;
+use crate::cloud::Cloud;
+use crate::generated::types::{InnerError, ODataError};
+use crate::http::{header, REQUEST_ID};
+
+/// How much of an unexpected body an [`ErrorResponse`] keeps.
+const BODY_PREFIX: usize = 512;
 
 /// Why a hang-up failed. Branch on the variant, never on the text.
 ///
@@ -46,7 +51,7 @@ pub enum Error {
     /// The token provider gave no usable token; nothing was sent.
     Token(TokenError),
     /// 404: no such call. For a hang-up this usually means the call has already ended
-    /// ([`Client::hang_up`](crate::Client::hang_up) reports it as
+    /// ([`Client::hang_up`](crate::client::Client::hang_up) reports it as
     /// [`HangUp::AlreadyEnded`](crate::client::HangUp::AlreadyEnded)).
     NotFound(Box<ErrorResponse>),
     /// 401: the token was refused (expired, wrong cloud, wrong audience).
@@ -179,6 +184,90 @@ impl Error {
         }
     }
 
+    /// The error for what the generated client returned, with what the transport saw
+    /// (`record`) and the operation's `client-request-id`.
+    pub(crate) async fn from_generated(
+        error: progenitor_client::Error<ODataError>,
+        client_request_id: &str,
+        record: Record,
+    ) -> Error {
+        use progenitor_client::Error as E;
+        let ids = RequestIds {
+            client_request_id: client_request_id.to_owned(),
+            attempts: record.attempts.max(1),
+        };
+        let response = |status: u16,
+                        graph: Option<ODataError>,
+                        body: &[u8],
+                        headers: Option<(Option<String>, Option<String>)>| {
+            let kept = record.response.as_ref();
+            let (request_id, date) = headers.unwrap_or_else(|| {
+                (
+                    kept.and_then(|k| k.request_id.clone()),
+                    kept.and_then(|k| k.date.clone()),
+                )
+            });
+            let request_id = request_id.or_else(|| {
+                graph
+                    .as_ref()
+                    .and_then(|g| g.error.inner_error.as_ref())
+                    .and_then(|inner| inner.request_id.clone())
+            });
+            ErrorResponse {
+                status,
+                body: if graph.is_some() {
+                    String::new()
+                } else {
+                    body_prefix(body)
+                },
+                graph,
+                request_id,
+                client_request_id: ids.client_request_id.clone(),
+                date_header: date,
+                retry_after: record.retry_after,
+                attempts: ids.attempts,
+            }
+        };
+        match error {
+            E::ErrorResponse(value) => {
+                let headers = (
+                    header(value.headers(), REQUEST_ID),
+                    header(value.headers(), "date"),
+                );
+                let status = value.status().as_u16();
+                Error::from_response(response(
+                    status,
+                    Some(value.into_inner()),
+                    &[],
+                    Some(headers),
+                ))
+            }
+            E::InvalidResponsePayload(bytes, _) => {
+                let status = record.response.as_ref().map_or(0, |kept| kept.status);
+                Error::from_response(response(status, None, &bytes, None))
+            }
+            E::UnexpectedResponse(unexpected) => {
+                let status = unexpected.status().as_u16();
+                let headers = (
+                    header(unexpected.headers(), REQUEST_ID),
+                    header(unexpected.headers(), "date"),
+                );
+                let body = unexpected.bytes().await.unwrap_or_default();
+                Error::UnexpectedResponse(Box::new(response(status, None, &body, Some(headers))))
+            }
+            E::CommunicationError(source)
+            | E::ResponseBodyError(source)
+            | E::InvalidUpgrade(source) => {
+                if source.is_timeout() {
+                    Error::Timeout(ids)
+                } else {
+                    Error::Transport { ids, source }
+                }
+            }
+            E::InvalidRequest(reason) | E::Custom(reason) => Error::Config { reason },
+        }
+    }
+
     /// Sorts an error response into its variant by status and body.
     pub(crate) fn from_response(response: ErrorResponse) -> Error {
         let response = Box::new(response);
@@ -221,6 +310,30 @@ impl fmt::Display for Error {
             ),
         }
     }
+}
+
+/// What the transport saw of one operation, for its error.
+#[derive(Default)]
+pub(crate) struct Record {
+    /// How many attempts were made.
+    pub(crate) attempts: u32,
+    /// The last `Retry-After` Graph sent, read as a wait.
+    pub(crate) retry_after: Option<Duration>,
+    /// The last error response, its body buffered: the generated client reports a body that is
+    /// not Graph's JSON without its status.
+    pub(crate) response: Option<KeptResponse>,
+}
+
+/// The parts of an error response the generated client may not hand back.
+pub(crate) struct KeptResponse {
+    pub(crate) status: u16,
+    pub(crate) request_id: Option<String>,
+    pub(crate) date: Option<String>,
+}
+
+fn body_prefix(body: &[u8]) -> String {
+    let end = body.len().min(BODY_PREFIX);
+    String::from_utf8_lossy(&body[..end]).into_owned()
 }
 
 fn write_response(f: &mut fmt::Formatter<'_>, what: &str, r: &ErrorResponse) -> fmt::Result {

@@ -22,14 +22,8 @@
 
 use std::fmt;
 
-#[allow(missing_docs, clippy::all)]
-mod generated {
-    use super::{Category, TerminationReason};
-    include!(concat!(env!("OUT_DIR"), "/termination_table.rs"));
-}
-
-pub use generated::Lang;
-use generated::{position, LANG_COUNT, TABLE};
+use crate::generated::termination::{position, LANG_COUNT, TABLE};
+pub use crate::generated::termination::{Category, Lang};
 
 /// One row of the table: a `(code, subcode)` pair, why the call ended, and its category.
 ///
@@ -46,7 +40,8 @@ pub struct TerminationReason {
     pub subcode: i32,
     /// What a program may do about it.
     pub category: Category,
-    messages: [&'static str; LANG_COUNT],
+    /// One message per [`Lang`], in column order; built by the generated table only.
+    pub(crate) messages: [&'static str; LANG_COUNT],
 }
 
 impl TerminationReason {
@@ -87,37 +82,8 @@ impl fmt::Display for TerminationReason {
     }
 }
 
-/// What kind of ending a `(code, subcode)` pair is, for a program to act on.
-///
-/// Rows of the table carry the category chosen for them in the CSV; any other pair gets the
-/// category of its code class ([`Category::from_code`]).
-///
-/// ```
-/// use msgraph_calls::termination::Category;
-///
-/// assert_eq!(Category::of(408, 1106), Category::Timeout);
-/// assert_eq!(Category::of(404, 1), Category::Unreachable);
-/// assert_eq!(Category::of(0, 7015).as_str(), "unknown");
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum Category {
-    /// The call ended as calls do: someone hung up, left, was removed, or the call was
-    /// transferred. Nothing to do.
-    NormalEnd,
-    /// Something did not answer in time (keep-alive, call acceptance, signaling, lobby).
-    /// Calling again may work.
-    Timeout,
-    /// Media could not flow: check the bot's media connectivity to Microsoft.
-    MediaFailure,
-    /// The callee could not be reached, or the call was rejected or could not be routed.
-    Unreachable,
-    /// Graph or the calling service failed. Retry later; report it if it persists.
-    ServiceError,
-    /// A code outside every known class (0, 1xx, 3xx, ...): look at the message.
-    Unknown,
-}
-
+// `Category` itself (its variants, their docs and `as_str`) is generated from the category
+// list of msgraph-calls-codegen (`codegen/src/termination.rs`), the names the CSV uses.
 impl Category {
     /// The category of any pair: the table's when the pair is in it, else the code class's.
     ///
@@ -145,22 +111,6 @@ impl Category {
             400..=499 => Category::Unreachable,
             500..=599 => Category::ServiceError,
             _ => Category::Unknown,
-        }
-    }
-
-    /// The name used in `schema/termination-codes.csv` (`normal_end`, `timeout`, ...).
-    ///
-    /// ```
-    /// assert_eq!(msgraph_calls::termination::Category::MediaFailure.as_str(), "media_failure");
-    /// ```
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Category::NormalEnd => "normal_end",
-            Category::Timeout => "timeout",
-            Category::MediaFailure => "media_failure",
-            Category::Unreachable => "unreachable",
-            Category::ServiceError => "service_error",
-            Category::Unknown => "unknown",
         }
     }
 }
@@ -191,16 +141,6 @@ pub fn lookup(code: i32, subcode: i32) -> Option<&'static TerminationReason> {
 /// ```
 pub fn category(code: i32, subcode: i32) -> Category {
     Category::of(code, subcode)
-}
-
-/// [`lookup`] by binary search over the sorted table instead of the generated `match`: the
-/// alternative `benches/termination.rs` measures. Not part of the API.
-#[doc(hidden)]
-pub fn lookup_by_binary_search(code: i32, subcode: i32) -> Option<&'static TerminationReason> {
-    TABLE
-        .binary_search_by(|row| (row.code, row.subcode).cmp(&(code, subcode)))
-        .ok()
-        .map(|index| &TABLE[index])
 }
 
 /// Every row of the table, sorted by `(code, subcode)`.

@@ -9,8 +9,9 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::marker::PhantomData;
 
-use serde::de::{DeserializeOwned, MapAccess, Visitor};
+use serde::de::{DeserializeOwned, Deserializer, MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -59,6 +60,98 @@ pub trait Evolvable: Sized {
     fn parse(text: &str) -> Self;
     /// The value as Graph's metadata spells it (or as it arrived, for an unknown value).
     fn as_str(&self) -> &str;
+}
+
+/// What every evolvable enum of the generated model has, written once: [`Evolvable`] (a known
+/// value in any letter case, anything else kept in `Other`), `as_str`, `FromStr`, `Display`,
+/// and serde in both directions as the string. The generator emits the enum with its docs and
+/// one call of this macro, `evolvable_enum!(CallState { Incoming = "incoming", ... })`.
+macro_rules! evolvable_enum {
+    ($name:ident { $($variant:ident = $text:literal),* $(,)? }) => {
+        impl $crate::wire::Evolvable for $name {
+            fn parse(text: &str) -> Self {
+                match text {
+                    $($text => return $name::$variant,)*
+                    _ => {}
+                }
+                $(if text.eq_ignore_ascii_case($text) {
+                    return $name::$variant;
+                })*
+                $name::Other(text.to_owned())
+            }
+
+            fn as_str(&self) -> &str {
+                match self {
+                    $($name::$variant => $text,)*
+                    $name::Other(text) => text,
+                }
+            }
+        }
+
+        impl $name {
+            /// The value as Graph's metadata spells it; an unknown value as Graph sent it.
+            pub fn as_str(&self) -> &str {
+                $crate::wire::Evolvable::as_str(self)
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = ::std::convert::Infallible;
+            fn from_str(text: &str) -> Result<Self, Self::Err> {
+                Ok($crate::wire::Evolvable::parse(text))
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = <$crate::wire::Key<'de> as ::serde::Deserialize>::deserialize(deserializer)?;
+                Ok($crate::wire::Evolvable::parse(text.as_str()))
+            }
+        }
+    };
+}
+pub(crate) use evolvable_enum;
+
+/// A generated model struct, read field by field from a JSON object by its map visitor.
+pub trait FromMap: Sized {
+    /// What the visitor expects, for serde's messages (`"a Call object"`).
+    const EXPECTING: &'static str;
+
+    /// Reads the object from `map`; `odata_type` is its `@odata.type` when the caller already
+    /// read it to choose the type (`notifications::ResourceData`).
+    fn from_map<'de, A: MapAccess<'de>>(
+        map: A,
+        odata_type: Option<String>,
+    ) -> Result<Self, A::Error>;
+}
+
+/// `Deserialize` for a [`FromMap`] type: the body of every generated struct's `deserialize`.
+pub fn deserialize_object<'de, D: Deserializer<'de>, T: FromMap>(
+    deserializer: D,
+) -> Result<T, D::Error> {
+    struct ObjectVisitor<T>(PhantomData<T>);
+    impl<'de, T: FromMap> Visitor<'de> for ObjectVisitor<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(T::EXPECTING)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+            T::from_map(map, None)
+        }
+    }
+    deserializer.deserialize_map(ObjectVisitor(PhantomData))
 }
 
 /// Reads the value of a known property into `field`; an explicit `null` is kept in `extra`.

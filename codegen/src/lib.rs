@@ -4,12 +4,14 @@
 //! `OUT_DIR`; `cargo xtask codegen` calls the same function and writes the files where a person
 //! can read them. Nothing here touches the file system except [`generate`] reading its inputs.
 //!
-//! Inputs, in the schema folder:
-//! - `openapi.yaml`: an OpenAPI 3.0 excerpt of Graph, turned into the error types and the
-//!   client by progenitor and typify ([`openapi`]), and into the notification model by this
-//!   crate's own generator ([`model`]);
-//! - `termination-codes.csv`: the call end reason table, turned into a sorted static table
-//!   ([`termination`]).
+//! This file orchestrates; each step lives in its own module:
+//! - [`spec`] reads `openapi.yaml` once and knows the line of every key;
+//! - [`openapi`] turns it into `types.rs` (Graph's error body) and `client.rs` (one method per
+//!   operation) through progenitor and typify;
+//! - [`model`] turns the notification components into `model.rs`, with the project's own rules;
+//! - [`termination`] turns `termination-codes.csv` into `termination.rs`;
+//! - [`graph`] is the table of Graph-specific policy the generators share, [`names`] the
+//!   naming rules.
 //!
 //! Bad input never panics: every problem found becomes a [`Diagnostic`] naming the file and,
 //! where it has one, the line, and all of them are returned together.
@@ -18,8 +20,11 @@ use std::fmt;
 use std::path::Path;
 
 pub mod csv;
+pub mod graph;
 pub mod model;
+pub mod names;
 pub mod openapi;
+pub mod spec;
 pub mod termination;
 
 /// The OpenAPI excerpt, relative to the schema folder.
@@ -30,7 +35,8 @@ pub const TERMINATION_FILE: &str = "termination-codes.csv";
 /// One file of generated Rust source.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GeneratedFile {
-    /// The file name, without folder (`types.rs`, `client.rs`, `termination_table.rs`).
+    /// The file name, without folder (`types.rs`, `client.rs`, `model.rs`, `termination.rs`):
+    /// its stem is the module of `src/generated.rs` and the snapshot `codegen__<stem>.snap`.
     pub name: &'static str,
     /// The formatted Rust source, opening with its `@generated` line.
     pub contents: String,
@@ -77,7 +83,7 @@ impl fmt::Display for Diagnostic {
 impl std::error::Error for Diagnostic {}
 
 /// Reads `openapi.yaml` and `termination-codes.csv` from `schema_dir` and generates
-/// `types.rs`, `client.rs`, `model.rs` and `termination_table.rs`, in that order.
+/// `types.rs`, `client.rs`, `model.rs` and `termination.rs`, in that order.
 ///
 /// `display_dir` is how diagnostics name the folder (`schema` for the crate's own build).
 /// Returns every problem found in both inputs when either is bad.
@@ -89,24 +95,46 @@ pub fn generate(
     let csv_name = format!("{display_dir}/{TERMINATION_FILE}");
     let spec = read(schema_dir, OPENAPI_FILE, &spec_name);
     let csv = read(schema_dir, TERMINATION_FILE, &csv_name);
+    match (spec, csv) {
+        (Ok(spec), Ok(csv)) => generate_from(&spec, &spec_name, &csv, &csv_name),
+        (spec, csv) => Err([spec.err(), csv.err()]
+            .into_iter()
+            .flatten()
+            .flatten()
+            .collect()),
+    }
+}
 
-    let mut problems = Vec::new();
-    let api = spec.and_then(|text| openapi::generate(&text, &spec_name));
-    let table = csv.and_then(|text| termination::generate(&text, &csv_name));
-    let mut files = Vec::new();
-    match api {
-        Ok(api) => files.extend([api.types, api.client, api.model]),
-        Err(mut errs) => problems.append(&mut errs),
+/// [`generate`] from the texts of the two inputs, named `spec_name` and `csv_name` in
+/// diagnostics.
+pub fn generate_from(
+    spec: &str,
+    spec_name: &str,
+    csv: &str,
+    csv_name: &str,
+) -> Result<Vec<GeneratedFile>, Vec<Diagnostic>> {
+    let api = generate_api(spec, spec_name);
+    let table = termination::generate(csv, csv_name);
+    match (api, table) {
+        (Ok(mut files), Ok(table)) => {
+            files.push(table);
+            Ok(files)
+        }
+        (api, table) => Err([api.err(), table.err()]
+            .into_iter()
+            .flatten()
+            .flatten()
+            .collect()),
     }
-    match table {
-        Ok(table) => files.push(table),
-        Err(mut errs) => problems.append(&mut errs),
-    }
-    if problems.is_empty() {
-        Ok(files)
-    } else {
-        Err(problems)
-    }
+}
+
+/// `types.rs`, `client.rs` and `model.rs` from the text of `openapi.yaml`.
+pub fn generate_api(text: &str, file: &str) -> Result<Vec<GeneratedFile>, Vec<Diagnostic>> {
+    let spec = spec::Spec::parse(text, file)?;
+    let model_types = model::model_types(&spec);
+    let model = model::generate(&spec)?;
+    let [types, client] = openapi::generate(&spec, &model_types)?;
+    Ok(vec![types, client, model])
 }
 
 fn read(dir: &Path, file: &str, display: &str) -> Result<String, Vec<Diagnostic>> {
@@ -142,7 +170,7 @@ mod tests {
         let names: Vec<_> = files.iter().map(|f| f.name).collect();
         assert_eq!(
             names,
-            ["types.rs", "client.rs", "model.rs", "termination_table.rs"]
+            ["types.rs", "client.rs", "model.rs", "termination.rs"]
         );
     }
 
@@ -166,39 +194,15 @@ mod tests {
             spec, edited,
             "the schema no longer has callChainId; pick another field"
         );
-        let before = openapi::generate(&spec, "schema/openapi.yaml")
-            .unwrap()
-            .model
-            .contents;
-        let after = openapi::generate(&edited, "schema/openapi.yaml")
-            .unwrap()
-            .model
-            .contents;
+        let model = |text: &str| {
+            generate_api(text, "schema/openapi.yaml").unwrap()[2]
+                .contents
+                .clone()
+        };
+        let (before, after) = (model(&spec), model(&edited));
         assert!(before.contains("pub call_chain_id:"));
         assert!(after.contains("pub call_chain_identifier:"));
         assert!(!after.contains("pub call_chain_id:"));
-    }
-
-    #[test]
-    fn problems_in_both_inputs_are_reported_together() {
-        let dir =
-            std::env::temp_dir().join(format!("msgraph-calls-codegen-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join(OPENAPI_FILE), "openapi: [\n").unwrap();
-        std::fs::write(
-            dir.join(TERMINATION_FILE),
-            "code,subcode,category,reason_en\n200,x,normal_end,A.\n",
-        )
-        .unwrap();
-        let problems = generate(&dir, "schema").unwrap_err();
-        std::fs::remove_dir_all(&dir).unwrap();
-        let text: Vec<_> = problems.iter().map(ToString::to_string).collect();
-        assert_eq!(text.len(), 2, "{text:?}");
-        assert!(text[0].starts_with("schema/openapi.yaml:"), "{text:?}");
-        assert_eq!(
-            text[1],
-            "schema/termination-codes.csv:2: subcode `x` is not an integer (32-bit)"
-        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! `termination-codes.csv` -> `termination_table.rs`: the call end reason table as a static
-//! slice sorted by `(code, subcode)`, and the `Lang` enum with one variant per reason column.
+//! `termination-codes.csv` -> `termination.rs`: the call end reason table as a static slice
+//! sorted by `(code, subcode)` with a `match` from pair to row, the `Lang` enum with one variant
+//! per reason column, and the `Category` enum from [`CATEGORIES`].
 //!
 //! The CSV has the header `code,subcode,category,reason_en[,reason_<lang>...]` and one row per
 //! `(code, subcode)` pair. Every problem is reported with its line; all are reported together.
@@ -9,18 +10,58 @@ use std::collections::BTreeMap;
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::csv;
+use crate::{csv, names};
 use crate::{Diagnostic, GeneratedFile};
 
-/// The categories a row may name, as written in the CSV, with the `Category` variant each
-/// becomes in `msgraph_calls::termination`.
-pub const CATEGORIES: &[(&str, &str)] = &[
-    ("normal_end", "NormalEnd"),
-    ("timeout", "Timeout"),
-    ("media_failure", "MediaFailure"),
-    ("unreachable", "Unreachable"),
-    ("service_error", "ServiceError"),
+/// A category of `termination::Category`: its name in the CSV, its variant, and its docs.
+pub struct CategoryDef {
+    /// The name rows use in the `category` column (`normal_end`).
+    pub name: &'static str,
+    /// The Rust variant (`NormalEnd`).
+    pub variant: &'static str,
+    /// The variant's docs: what the ending is, and what a program may do about it.
+    pub doc: &'static str,
+}
+
+/// The categories a row may name, in the order of the generated `Category` enum. This list is
+/// the one source of `msgraph_calls::termination::Category`; [`UNKNOWN`] follows them.
+pub const CATEGORIES: &[CategoryDef] = &[
+    CategoryDef {
+        name: "normal_end",
+        variant: "NormalEnd",
+        doc: "The call ended as calls do: someone hung up, left, was removed, or the call was transferred. Nothing to do.",
+    },
+    CategoryDef {
+        name: "timeout",
+        variant: "Timeout",
+        doc: "Something did not answer in time (keep-alive, call acceptance, signaling, lobby). Calling again may work.",
+    },
+    CategoryDef {
+        name: "media_failure",
+        variant: "MediaFailure",
+        doc: "Media could not flow: check the bot's media connectivity to Microsoft.",
+    },
+    CategoryDef {
+        name: "unreachable",
+        variant: "Unreachable",
+        doc: "The callee could not be reached, or the call was rejected or could not be routed.",
+    },
+    CategoryDef {
+        name: "service_error",
+        variant: "ServiceError",
+        doc: "Graph or the calling service failed. Retry later; report it if it persists.",
+    },
 ];
+
+/// The category of a code outside every known class; no row may name it.
+pub const UNKNOWN: CategoryDef = CategoryDef {
+    name: "unknown",
+    variant: "Unknown",
+    doc: "A code outside every known class (0, 1xx, 3xx, ...): look at the message.",
+};
+
+/// Where the crate defines the row type the table is made of.
+const REASON_TYPE: &str = "crate::termination::TerminationReason";
 
 const FIXED_COLUMNS: [&str; 3] = ["code", "subcode", "category"];
 const REASON_PREFIX: &str = "reason_";
@@ -155,12 +196,12 @@ fn parse_row(record: &csv::Record, langs: &[String]) -> Result<Row, Vec<String>>
         .map_err(|e| problems.push(e))
         .ok();
     let category = &record.fields[2];
-    if !CATEGORIES.iter().any(|(name, _)| name == category) {
+    if !CATEGORIES.iter().any(|c| c.name == category) {
         problems.push(format!(
             "unknown category `{category}`; use one of: {}",
             CATEGORIES
                 .iter()
-                .map(|(name, _)| *name)
+                .map(|c| c.name)
                 .collect::<Vec<_>>()
                 .join(", ")
         ));
@@ -198,42 +239,68 @@ fn integer(value: &str, column: &str) -> Result<i32, String> {
     })
 }
 
-/// Reads the CSV and generates `termination_table.rs`.
+/// Reads the CSV and generates `termination.rs`: `Lang`, `Category` and the table.
 pub fn generate(text: &str, file: &str) -> Result<GeneratedFile, Vec<Diagnostic>> {
     let table = parse(text, file)?;
     let contents = crate::render(emit(&table), file).map_err(|d| vec![d])?;
     Ok(GeneratedFile {
-        name: "termination_table.rs",
+        name: "termination.rs",
         contents,
     })
 }
 
 fn variant_of_category(name: &str) -> proc_macro2::Ident {
-    let (_, variant) = CATEGORIES
+    let variant = CATEGORIES
         .iter()
-        .find(|(csv_name, _)| *csv_name == name)
-        .expect("categories are checked while parsing");
+        .find(|c| c.name == name)
+        .map_or(UNKNOWN.variant, |c| c.variant);
     format_ident!("{}", variant)
 }
 
-fn lang_variant(lang: &str) -> proc_macro2::Ident {
-    let name: String = lang
-        .split('_')
-        .map(|part| {
-            let mut chars = part.chars();
-            chars
-                .next()
-                .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
-                .unwrap_or_default()
-        })
-        .collect();
-    format_ident!("{}", name)
+/// `Category`: one variant per entry of [`CATEGORIES`], then [`UNKNOWN`], with `as_str`.
+fn emit_category() -> TokenStream {
+    let all: Vec<&CategoryDef> = CATEGORIES.iter().chain([&UNKNOWN]).collect();
+    let variants: Vec<_> = all.iter().map(|c| format_ident!("{}", c.variant)).collect();
+    let docs = all.iter().map(|c| format!(" {}", c.doc));
+    let names = all.iter().map(|c| c.name);
+    quote! {
+        /// What kind of ending a `(code, subcode)` pair is, for a program to act on.
+        ///
+        /// Rows of the table carry the category chosen for them in the CSV; any other pair gets
+        /// the category of its code class ([`Category::from_code`]).
+        ///
+        /// ```
+        /// use msgraph_calls::termination::Category;
+        ///
+        /// assert_eq!(Category::of(408, 1106), Category::Timeout);
+        /// assert_eq!(Category::of(404, 1), Category::Unreachable);
+        /// assert_eq!(Category::of(0, 7015).as_str(), "unknown");
+        /// ```
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum Category {
+            #(#[doc = #docs] #variants,)*
+        }
+
+        impl Category {
+            /// The name used in `schema/termination-codes.csv` (`normal_end`, `timeout`, ...).
+            ///
+            /// ```
+            /// assert_eq!(msgraph_calls::termination::Category::MediaFailure.as_str(), "media_failure");
+            /// ```
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    #(Category::#variants => #names,)*
+                }
+            }
+        }
+    }
 }
 
 fn emit(table: &Table) -> TokenStream {
     let lang_count = table.langs.len();
     let row_count = table.rows.len();
-    let variants: Vec<_> = table.langs.iter().map(|l| lang_variant(l)).collect();
+    let variants: Vec<_> = table.langs.iter().map(|l| names::type_ident(l)).collect();
     let lang_docs = table.langs.iter().map(|l| {
         if l == "en" {
             "English (column `reason_en`): the text Graph sends in `resultInfo.message`.".to_owned()
@@ -261,7 +328,13 @@ fn emit(table: &Table) -> TokenStream {
             },
         }
     });
+    let reason = crate::graph::path(REASON_TYPE);
+    let category = emit_category();
     quote! {
+        use #reason;
+
+        #category
+
         /// A language of the termination table: one variant per `reason_<lang>` column of
         /// `schema/termination-codes.csv`.
         ///
@@ -307,196 +380,5 @@ fn emit(table: &Table) -> TokenStream {
                 _ => None,
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const FILE: &str = "schema/termination-codes.csv";
-    const HEADER: &str = "code,subcode,category,reason_en,reason_fr\n";
-
-    #[track_caller]
-    fn errors(text: &str) -> Vec<String> {
-        parse(text, FILE)
-            .expect_err("this input must be refused")
-            .iter()
-            .map(ToString::to_string)
-            .collect()
-    }
-
-    #[track_caller]
-    fn assert_one_error(text: &str, expected: &str) {
-        let errs = errors(text);
-        assert_eq!(errs.len(), 1, "{errs:#?}");
-        assert!(
-            errs[0].contains(expected),
-            "expected `{expected}` in `{}`",
-            errs[0]
-        );
-    }
-
-    #[test]
-    fn a_good_table_is_sorted_by_pair() {
-        let table = parse(
-            &format!("{HEADER}480,10037,unreachable,No callee.,Aucun.\n200,5001,normal_end,\"Ended, really.\",Fini.\n"),
-            FILE,
-        )
-        .unwrap();
-        assert_eq!(table.langs, ["en", "fr"]);
-        let pairs: Vec<_> = table
-            .rows
-            .iter()
-            .map(|r| (r.code, r.subcode, r.line))
-            .collect();
-        assert_eq!(pairs, [(200, 5001, 3), (480, 10037, 2)]);
-        assert_eq!(table.rows[0].reasons, ["Ended, really.", "Fini."]);
-    }
-
-    #[test]
-    fn duplicate_pair_names_both_lines() {
-        assert_one_error(
-            &format!("{HEADER}200,5001,normal_end,A.,A.\n200,5002,normal_end,B.,B.\n200,5001,normal_end,C.,C.\n"),
-            "schema/termination-codes.csv:4: duplicate pair 200/5001 (first at line 2)",
-        );
-    }
-
-    #[test]
-    fn code_that_is_not_an_integer() {
-        assert_one_error(
-            &format!("{HEADER}2OO,5001,normal_end,A.,A.\n"),
-            "schema/termination-codes.csv:2: code `2OO` is not an integer",
-        );
-    }
-
-    #[test]
-    fn subcode_that_is_not_an_integer_suggests_splitting_a_doc_row() {
-        assert_one_error(
-            &format!("{HEADER}200,540000/560000,normal_end,A.,A.\n"),
-            "schema/termination-codes.csv:2: subcode `540000/560000` is not an integer (32-bit); a doc row such as `540000/560000` covers two pairs",
-        );
-    }
-
-    #[test]
-    fn code_out_of_i32_range() {
-        assert_one_error(
-            &format!("{HEADER}200,99999999999,normal_end,A.,A.\n"),
-            ":2: subcode `99999999999` is not an integer",
-        );
-    }
-
-    #[test]
-    fn wrong_column_count() {
-        assert_one_error(
-            &format!("{HEADER}200,5001,normal_end,A, comma unquoted.,A.\n"),
-            "schema/termination-codes.csv:2: 6 columns, expected 5 (code,subcode,category,reason_en,reason_fr)",
-        );
-        assert_one_error(
-            &format!("{HEADER}200,5001,normal_end,A.\n"),
-            ":2: 4 columns, expected 5",
-        );
-    }
-
-    #[test]
-    fn empty_reason() {
-        assert_one_error(
-            &format!("{HEADER}200,5001,normal_end,A.,\n"),
-            "schema/termination-codes.csv:2: empty reason in column `reason_fr`",
-        );
-        assert_one_error(
-            &format!("{HEADER}200,5001,normal_end,\"  \",B.\n"),
-            ":2: empty reason in column `reason_en`",
-        );
-    }
-
-    #[test]
-    fn reason_with_stray_white_space() {
-        assert_one_error(
-            &format!("{HEADER}200,5001,normal_end,A. ,B.\n"),
-            ":2: reason in column `reason_en` starts or ends",
-        );
-    }
-
-    #[test]
-    fn unknown_category_lists_the_known_ones() {
-        assert_one_error(
-            &format!("{HEADER}200,5001,fine,A.,B.\n"),
-            "schema/termination-codes.csv:2: unknown category `fine`; use one of: normal_end, timeout, media_failure, unreachable, service_error",
-        );
-    }
-
-    #[test]
-    fn every_problem_is_reported_at_once() {
-        let errs = errors(&format!(
-            "{HEADER}x,5001,normal_end,A.,B.\n200,y,bad,,B.\n200,5001,timeout,A.,B.\n"
-        ));
-        assert_eq!(
-            errs,
-            [
-                "schema/termination-codes.csv:2: code `x` is not an integer (32-bit)",
-                "schema/termination-codes.csv:3: subcode `y` is not an integer (32-bit)",
-                "schema/termination-codes.csv:3: unknown category `bad`; use one of: normal_end, timeout, media_failure, unreachable, service_error",
-                "schema/termination-codes.csv:3: empty reason in column `reason_en`",
-            ]
-        );
-    }
-
-    #[test]
-    fn header_problems() {
-        assert_one_error("", "schema/termination-codes.csv: is empty");
-        assert_one_error(
-            "code,sub,category,reason_en\n",
-            ":1: header is `code,sub,category,reason_en`",
-        );
-        assert_one_error(
-            "code,subcode,category,reason_fr\n",
-            ":1: header has no `reason_en` column",
-        );
-        assert_one_error(
-            "code,subcode,category,reason_en,reason_EN\n",
-            ":1: header column `reason_EN` is not",
-        );
-        assert_one_error(
-            "code,subcode,category,reason_en,notes\n",
-            ":1: header column `notes` is not",
-        );
-        assert_one_error(
-            "code,subcode,category,reason_en,reason_en\n",
-            ":1: header names `reason_en` twice",
-        );
-        assert_one_error(
-            "code,subcode,category,reason_en\n",
-            "has a header but no rows",
-        );
-    }
-
-    #[test]
-    fn malformed_quoting_names_the_line() {
-        assert_one_error(
-            &format!("{HEADER}200,5001,normal_end,\"A.,B.\n"),
-            "schema/termination-codes.csv:2: field 4 opens a quote that is not closed on this line",
-        );
-    }
-
-    #[test]
-    fn more_languages_become_more_variants() {
-        let table = parse(
-            "code,subcode,category,reason_en,reason_fr,reason_pt_br\n200,5001,normal_end,A.,B.,C.\n",
-            FILE,
-        )
-        .unwrap();
-        assert_eq!(table.langs, ["en", "fr", "pt_br"]);
-        let code = emit(&table).to_string();
-        assert!(code.contains("PtBr"), "{code}");
-        assert!(code.contains("LANG_COUNT : usize = 3usize"), "{code}");
-    }
-
-    #[test]
-    fn every_category_has_a_distinct_variant() {
-        let mut variants: Vec<_> = CATEGORIES.iter().map(|(_, v)| *v).collect();
-        variants.sort_unstable();
-        variants.dedup();
-        assert_eq!(variants.len(), CATEGORIES.len());
     }
 }

@@ -1,5 +1,5 @@
 //! Any bytes as a callback body: `from_slice` must not panic, and a body it accepts must write
-//! back as the same JSON. Run with `cargo fuzz run notifications` (see the README).
+//! back as the same JSON. Run with `cargo fuzz run notifications` (see CONTRIBUTING.md, "Fuzzing").
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

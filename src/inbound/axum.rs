@@ -40,7 +40,9 @@ use axum::response::{IntoResponse, Response};
 use http::{header, HeaderValue, StatusCode};
 
 use super::receiver::read_body;
-use super::{Receiver, Rejection, VerifiedClaims};
+use super::receiver::Receiver;
+use super::rejection::Rejection;
+use super::validator::VerifiedClaims;
 use crate::notifications::{CommsNotifications, NotificationError};
 
 /// A callback from Graph, its token checked and its body decoded.

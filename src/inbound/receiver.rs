@@ -1,7 +1,8 @@
 //! The callback receiver for any HTTP framework: headers and body in, a status and what Graph
 //! said out.
 
-use super::{Rejection, Validator, VerifiedClaims};
+use super::rejection::Rejection;
+use super::validator::{Validator, VerifiedClaims};
 use crate::notifications::{self, CommsNotifications, NotificationError};
 
 /// Checks and reads a callback request: the token first, then the body. Cheap to clone.

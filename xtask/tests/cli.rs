@@ -153,7 +153,7 @@ fn codegen_and_ci_refuse_unknown_arguments() {
 fn codegen_writes_what_build_rs_generates() {
     let (code, out, err) = xtask(&["codegen"]);
     assert_eq!(code, 0, "{err}");
-    for file in ["types.rs", "client.rs", "model.rs", "termination_table.rs"] {
+    for file in ["types.rs", "client.rs", "model.rs", "termination.rs"] {
         let written =
             PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../target/codegen")).join(file);
         assert!(out.contains(file), "{out}");

@@ -1,0 +1,228 @@
+//! `openapi.yaml` -> `model.rs`: the notification types, generated here rather than by typify
+//! because Graph's callback bodies need what typify's output does not give:
+//! - enums that accept values they do not know and any letter case (`"Deleted"`), and write
+//!   back the spelling they read (`enums.rs`);
+//! - lossless objects: properties the schema does not name are kept in `extra`, and so is the
+//!   JSON a typed field cannot hold (an explicit `null`), without `#[serde(flatten)]`, which
+//!   makes serde buffer every object before reading a field (`structs.rs`);
+//! - `Edm.Int32` read as a number or a string ([`graph::INT32_TYPE`]);
+//! - a `oneOf` told apart by `@odata.type`, unknown kinds kept as JSON (`resource.rs`).
+//!
+//! The types generated are every component reachable from [`graph::MODEL_ROOT`]. The reading
+//! and writing rules live in the crate's `wire` module, where they are tested once.
+
+mod enums;
+mod resource;
+mod structs;
+
+use std::collections::BTreeSet;
+
+use openapiv3::{IntegerFormat, ReferenceOr, Schema, SchemaKind, Type, VariantOrUnknownOrEmpty};
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
+
+use crate::spec::Spec;
+use crate::{graph, names, Diagnostic, GeneratedFile};
+
+/// The components the model generates, in the order of the spec: every one reachable from
+/// [`graph::MODEL_ROOT`].
+pub fn model_types(spec: &Spec) -> Vec<String> {
+    let mut reached = BTreeSet::new();
+    let mut stack = vec![graph::MODEL_ROOT.to_owned()];
+    while let Some(name) = stack.pop() {
+        if !reached.insert(name.clone()) {
+            continue;
+        }
+        if let Some(schema) = spec.schema(&name) {
+            let mut refs = Vec::new();
+            collect_refs(schema, &mut refs);
+            stack.extend(refs);
+        }
+    }
+    spec.schemas()
+        .map(|(name, _)| name)
+        .filter(|name| reached.contains(*name))
+        .map(str::to_owned)
+        .collect()
+}
+
+fn collect_refs(schema: &Schema, out: &mut Vec<String>) {
+    let mut visit = |item: &ReferenceOr<Schema>| match item {
+        ReferenceOr::Reference { reference } => {
+            out.extend(names::component_of(reference).map(str::to_owned))
+        }
+        ReferenceOr::Item(inner) => collect_refs(inner, out),
+    };
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::Object(object)) => {
+            for property in object.properties.values() {
+                visit(&property.clone().unbox());
+            }
+        }
+        SchemaKind::Type(Type::Array(array)) => {
+            if let Some(items) = &array.items {
+                visit(&items.clone().unbox());
+            }
+        }
+        SchemaKind::OneOf { one_of: parts }
+        | SchemaKind::AnyOf { any_of: parts }
+        | SchemaKind::AllOf { all_of: parts } => parts.iter().for_each(&mut visit),
+        _ => {}
+    }
+}
+
+/// Generates `model.rs`, or says, with its line, each component the generator cannot handle.
+pub fn generate(spec: &Spec) -> Result<GeneratedFile, Vec<Diagnostic>> {
+    let context = Context { spec };
+    if spec.schema(graph::MODEL_ROOT).is_none() {
+        return Err(vec![spec.error_at(
+            &["components", "schemas"],
+            format!(
+                "no component `{}`: the notification model starts from it",
+                graph::MODEL_ROOT
+            ),
+        )]);
+    }
+    let mut items = Vec::new();
+    let mut problems = Vec::new();
+    for name in model_types(spec) {
+        let Some(schema) = spec.schema(&name) else {
+            continue;
+        };
+        let result = match &schema.schema_kind {
+            SchemaKind::Type(Type::String(st)) if !st.enumeration.is_empty() => {
+                enums::emit(&name, schema, &context)
+            }
+            SchemaKind::Type(Type::Object(_)) => structs::emit(&name, schema, &context),
+            SchemaKind::OneOf { .. } => resource::emit(&name, schema, &context),
+            _ => Err(spec.error_in(
+                &name,
+                &[],
+                format!("{name}: a notification type must be an object, a string enum or a `oneOf` of objects"),
+            )),
+        };
+        match result {
+            Ok(tokens) => items.push(tokens),
+            Err(problem) => problems.push(problem),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let contents = crate::render(quote!(#(#items)*), &spec.file).map_err(|d| vec![d])?;
+    Ok(GeneratedFile {
+        name: "model.rs",
+        contents,
+    })
+}
+
+/// How a property is typed in Rust, and so how it is read and written.
+enum Kind {
+    Text,
+    Bool,
+    Int32,
+    Number,
+    Any,
+    Enum(Ident),
+    EnumList(Ident),
+    Object(Ident),
+    List(Box<Kind>),
+}
+
+impl Kind {
+    fn rust(&self) -> TokenStream {
+        match self {
+            Kind::Text => quote!(String),
+            Kind::Bool => quote!(bool),
+            Kind::Int32 => graph::path(graph::INT32_TYPE),
+            Kind::Number => quote!(serde_json::Number),
+            Kind::Any => quote!(serde_json::Value),
+            Kind::Enum(name) | Kind::Object(name) => quote!(#name),
+            Kind::EnumList(name) => quote!(Vec<#name>),
+            Kind::List(item) => {
+                let item = item.rust();
+                quote!(Vec<#item>)
+            }
+        }
+    }
+}
+
+/// What the emitters share: the spec, to resolve references and point at lines.
+struct Context<'a> {
+    spec: &'a Spec,
+}
+
+impl Context<'_> {
+    fn is_enum(&self, name: &str) -> bool {
+        self.spec.schema(name).is_some_and(|s| {
+            matches!(&s.schema_kind, SchemaKind::Type(Type::String(st)) if !st.enumeration.is_empty())
+        })
+    }
+
+    /// The Rust kind of the property `key` of `owner`.
+    fn kind(
+        &self,
+        schema: &ReferenceOr<Schema>,
+        owner: &str,
+        key: &str,
+    ) -> Result<Kind, Diagnostic> {
+        let schema = match schema {
+            ReferenceOr::Reference { reference } => {
+                let here = ["properties", key];
+                let name = names::component_of(reference).ok_or_else(|| {
+                    self.spec.error_in(
+                        owner,
+                        &here,
+                        format!("{owner}.{key}: `{reference}` is not a local schema (`#/components/schemas/<name>`)"),
+                    )
+                })?;
+                if name == owner {
+                    return Err(self.spec.error_in(
+                        owner,
+                        &here,
+                        format!("{owner}.{key} refers to {owner} itself; recursive notification types are not supported"),
+                    ));
+                }
+                let ident = names::type_ident(name);
+                return Ok(if self.is_enum(name) {
+                    Kind::Enum(ident)
+                } else {
+                    Kind::Object(ident)
+                });
+            }
+            ReferenceOr::Item(schema) => schema,
+        };
+        Ok(match &schema.schema_kind {
+            SchemaKind::Type(Type::String(st)) if st.enumeration.is_empty() => Kind::Text,
+            SchemaKind::Type(Type::String(_)) => {
+                return Err(self.spec.error_in(
+                    owner,
+                    &["properties", key],
+                    format!("{owner}.{key}: an enum must be a component of its own, referred to with `$ref`, so that it is evolvable"),
+                ))
+            }
+            SchemaKind::Type(Type::Boolean(_)) => Kind::Bool,
+            SchemaKind::Type(Type::Integer(int))
+                if matches!(
+                    int.format,
+                    VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32)
+                ) =>
+            {
+                Kind::Int32
+            }
+            SchemaKind::Type(Type::Integer(_) | Type::Number(_)) => Kind::Number,
+            SchemaKind::Type(Type::Array(array)) => match &array.items {
+                Some(items) => match self.kind(&items.clone().unbox(), owner, key)? {
+                    Kind::Enum(name) => Kind::EnumList(name),
+                    item => Kind::List(Box::new(item)),
+                },
+                None => Kind::List(Box::new(Kind::Any)),
+            },
+            _ => Kind::Any,
+        })
+    }
+}
+
+fn docs(schema: &Schema) -> Option<String> {
+    schema.schema_data.description.clone()
+}

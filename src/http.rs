@@ -1,0 +1,78 @@
+//! HTTP as this crate speaks it, shared by the client and the callback key fetcher: rustls
+//! with the `ring` provider and the platform's certificate roots, HTTP/1.1, and reading
+//! response headers.
+
+use std::sync::Arc;
+
+use reqwest::header::HeaderMap;
+
+/// The response header Graph names each request with.
+pub(crate) const REQUEST_ID: &str = "request-id";
+
+/// A `reqwest::ClientBuilder` with this crate's TLS: rustls, the `ring` provider, the platform's
+/// certificate roots, HTTP/1.1 through ALPN. The error says what could not be set up.
+pub(crate) fn client_builder() -> Result<reqwest::ClientBuilder, String> {
+    Ok(reqwest::Client::builder().tls_backend_preconfigured(tls_config()?))
+}
+
+fn tls_config() -> Result<rustls::ClientConfig, String> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let verifier = rustls_platform_verifier::Verifier::new(provider.clone())
+        .map_err(|e| format!("the platform's TLS roots cannot be read: {e}"))?;
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("TLS setup: {e}"))?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(config)
+}
+
+/// A header's value, when it is text.
+pub(crate) fn header(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// `url` when it is `https`, or `http` on a loopback address: a key or token never travels in
+/// clear text beyond this machine.
+#[cfg_attr(not(feature = "inbound"), allow(dead_code))]
+pub(crate) fn check_https_or_loopback(url: &str) -> Result<reqwest::Url, String> {
+    let parsed = reqwest::Url::parse(url).map_err(|e| e.to_string())?;
+    let loopback = parsed.host_str().is_some_and(|host| {
+        host.eq_ignore_ascii_case("localhost")
+            || host
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    });
+    match parsed.scheme() {
+        "https" => Ok(parsed),
+        "http" if loopback => Ok(parsed),
+        _ => Err("must be https (http only on a loopback address)".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_urls_must_be_https_or_loopback() {
+        assert!(check_https_or_loopback(
+            "https://api.aps.skype.com/v1/.well-known/OpenIdConfiguration"
+        )
+        .is_ok());
+        assert!(check_https_or_loopback("http://127.0.0.1:4000/keys").is_ok());
+        assert!(check_https_or_loopback("http://[::1]:4000/keys").is_ok());
+        assert!(check_https_or_loopback("http://localhost/keys").is_ok());
+        assert!(check_https_or_loopback("http://api.aps.skype.com/keys").is_err());
+        assert!(check_https_or_loopback("http://127.0.0.1.example.com/keys").is_err());
+        assert!(check_https_or_loopback("file:///etc/keys").is_err());
+        assert!(check_https_or_loopback("not a url").is_err());
+    }
+}

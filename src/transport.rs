@@ -1,0 +1,204 @@
+//! The one path every request of the generated client takes, through progenitor's hooks: the
+//! bearer token, `client-request-id` and `User-Agent` on every attempt (and no `api-version`,
+//! which progenitor sends and Graph does not use), retries of 429, 503, 504 and failed
+//! connections within the [`RetryPolicy`], and the error response kept for the [`Error`].
+
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION, USER_AGENT};
+use tracing::Instrument;
+
+use crate::auth::{DynTokenProvider, TokenError};
+use crate::error::{Error, KeptResponse, Record};
+use crate::generated::client::Client as GeneratedClient;
+use crate::generated::types::ODataError;
+use crate::http::{header, REQUEST_ID};
+use crate::ids::new_client_request_id;
+use crate::retry::{parse_retry_after, RetryPolicy};
+
+const CLIENT_REQUEST_ID: HeaderName = HeaderName::from_static("client-request-id");
+const RETRY_ATTEMPT: HeaderName = HeaderName::from_static("retry-attempt");
+
+/// The configuration the generated client carries to the hooks below.
+#[derive(Clone, Debug)]
+pub(crate) struct Hooks {
+    pub(crate) retry: RetryPolicy,
+    pub(crate) timeout: Duration,
+    pub(crate) user_agent: HeaderValue,
+}
+
+/// What one operation shares with the hooks while the generated client runs it.
+struct CallContext {
+    authorization: HeaderValue,
+    client_request_id: String,
+    started: Instant,
+    record: Mutex<Record>,
+}
+
+tokio::task_local! {
+    static CALL: Arc<CallContext>;
+}
+
+impl CallContext {
+    fn update(&self, f: impl FnOnce(&mut Record)) {
+        if let Ok(mut record) = self.record.lock() {
+            f(&mut record);
+        }
+    }
+}
+
+/// Runs one operation of the generated client: asks `token` for a token, gives the operation a
+/// fresh `client-request-id`, runs `request` in the span `span` makes from that id, and turns
+/// what failed into an [`Error`].
+pub(crate) async fn perform<T>(
+    token: &dyn DynTokenProvider,
+    span: impl FnOnce(&str) -> tracing::Span,
+    request: impl Future<Output = Result<T, progenitor_client::Error<ODataError>>>,
+) -> Result<T, Error> {
+    let token = token.token_boxed().await.map_err(Error::Token)?;
+    let mut authorization =
+        HeaderValue::try_from(format!("Bearer {}", token.secret())).map_err(|_| {
+            Error::Token(TokenError::new(
+                "the token holds characters an HTTP header cannot carry",
+            ))
+        })?;
+    authorization.set_sensitive(true);
+
+    let call = Arc::new(CallContext {
+        authorization,
+        client_request_id: new_client_request_id(),
+        started: Instant::now(),
+        record: Mutex::new(Record::default()),
+    });
+    let span = span(&call.client_request_id);
+    let result = CALL.scope(call.clone(), request).instrument(span).await;
+    let record = call
+        .record
+        .lock()
+        .map(|mut r| std::mem::take(&mut *r))
+        .unwrap_or_default();
+    match result {
+        Ok(value) => Ok(value),
+        Err(e) => Err(Error::from_generated(e, &call.client_request_id, record).await),
+    }
+}
+
+fn retryable(status: reqwest::StatusCode) -> bool {
+    matches!(status.as_u16(), 429 | 503 | 504)
+}
+
+impl ClientHooks<Hooks> for GeneratedClient {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        _info: &OperationInfo,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        let headers = request.headers_mut();
+        // progenitor sends the spec's info.version as `api-version`; Graph has no such header.
+        headers.remove("api-version");
+        headers.insert(USER_AGENT, self.inner().user_agent.clone());
+        let _ = CALL.try_with(|call| {
+            headers.insert(AUTHORIZATION, call.authorization.clone());
+            if let Ok(id) = HeaderValue::try_from(call.client_request_id.as_str()) {
+                headers.insert(CLIENT_REQUEST_ID, id);
+            }
+        });
+        *request.timeout_mut() = Some(self.inner().timeout);
+        Ok(())
+    }
+
+    /// Sends the request, and again while Graph throttles or the connection fails and the
+    /// retry policy allows it.
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        _info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        let Ok(call) = CALL.try_with(Arc::clone) else {
+            return self.client().execute(request).await;
+        };
+        let policy = &self.inner().retry;
+        let mut attempt: u32 = 1;
+        loop {
+            // A DELETE has no body, so the request can always be cloned; if not, send it once.
+            let Some(mut this) = request.try_clone() else {
+                call.update(|r| r.attempts = attempt);
+                return self.client().execute(request).await;
+            };
+            if attempt > 1 {
+                this.headers_mut()
+                    .insert(RETRY_ATTEMPT, HeaderValue::from(attempt - 1));
+            }
+            call.update(|r| r.attempts = attempt);
+            let outcome = self.client().execute(this).await;
+            let retry_after = match &outcome {
+                Ok(response) => {
+                    tracing::debug!(
+                        attempt,
+                        status = response.status().as_u16(),
+                        request_id = header(response.headers(), REQUEST_ID),
+                        "response"
+                    );
+                    if !retryable(response.status()) {
+                        return keep_error_body(&call, outcome?).await;
+                    }
+                    let retry_after = response
+                        .headers()
+                        .get(reqwest::header::RETRY_AFTER)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| parse_retry_after(v, SystemTime::now()));
+                    call.update(|r| r.retry_after = retry_after);
+                    retry_after
+                }
+                Err(e) if e.is_connect() => {
+                    tracing::debug!(attempt, error = %e, "connection failed");
+                    None
+                }
+                Err(_) => return outcome,
+            };
+            let wait = policy.wait(attempt, retry_after);
+            let in_time = call.started.elapsed() + wait <= policy.deadline_after_start();
+            if attempt >= policy.attempts() || !in_time {
+                tracing::debug!(attempt, in_time, "no retry left");
+                return match outcome {
+                    Ok(response) => keep_error_body(&call, response).await,
+                    Err(e) => Err(e),
+                };
+            }
+            tracing::debug!(attempt, wait_ms = wait.as_millis() as u64, "retrying");
+            drop(outcome);
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+        }
+    }
+}
+
+/// Buffers an error response's body and keeps it with its status for the error, then hands
+/// the generated client the same response again.
+async fn keep_error_body(
+    call: &CallContext,
+    response: reqwest::Response,
+) -> reqwest::Result<reqwest::Response> {
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return Ok(response);
+    }
+    let version = response.version();
+    let headers = response.headers().clone();
+    let body = response.bytes().await?;
+    call.update(|r| {
+        r.response = Some(KeptResponse {
+            status: status.as_u16(),
+            request_id: header(&headers, REQUEST_ID),
+            date: header(&headers, "date"),
+        })
+    });
+    let mut rebuilt = http::Response::new(body);
+    *rebuilt.status_mut() = status;
+    *rebuilt.version_mut() = version;
+    *rebuilt.headers_mut() = headers;
+    Ok(reqwest::Response::from(rebuilt))
+}
