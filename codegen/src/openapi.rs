@@ -10,8 +10,8 @@ use progenitor_impl::{GenerationSettings, Generator, HooksMode, InterfaceStyle, 
 use quote::quote;
 
 use crate::graph;
+use crate::output::{render, Diagnostic, GeneratedFile};
 use crate::spec::Spec;
-use crate::{Diagnostic, GeneratedFile};
 
 /// The settings handed to progenitor. `model_types` are the components [`crate::model`]
 /// generates, which typify must leave alone.
@@ -89,7 +89,7 @@ pub fn generate(
     let render = |f: syn::File, name| -> Result<GeneratedFile, Vec<Diagnostic>> {
         Ok(GeneratedFile {
             name,
-            contents: crate::render(quote!(#f), file).map_err(|d| vec![d])?,
+            contents: render(quote!(#f), file).map_err(|d| vec![d])?,
         })
     };
     Ok([render(types, "types.rs")?, render(client, "client.rs")?])

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use openapiv3::{OpenAPI, Schema};
 
-use crate::Diagnostic;
+use crate::output::Diagnostic;
 
 /// The OpenAPI document, with what is needed to point at its lines.
 #[derive(Debug)]

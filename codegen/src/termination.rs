@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
+use crate::output::{render, Diagnostic, GeneratedFile};
 use crate::{csv, names};
-use crate::{Diagnostic, GeneratedFile};
 
 /// A category of `termination::Category`: its name in the CSV, its variant, and its docs.
 pub struct CategoryDef {
@@ -242,7 +242,7 @@ fn integer(value: &str, column: &str) -> Result<i32, String> {
 /// Reads the CSV and generates `termination.rs`: `Lang`, `Category` and the table.
 pub fn generate(text: &str, file: &str) -> Result<GeneratedFile, Vec<Diagnostic>> {
     let table = parse(text, file)?;
-    let contents = crate::render(emit(&table), file).map_err(|d| vec![d])?;
+    let contents = render(emit(&table), file).map_err(|d| vec![d])?;
     Ok(GeneratedFile {
         name: "termination.rs",
         contents,

@@ -7,7 +7,8 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::{docs, Context};
-use crate::{graph, names, Diagnostic};
+use crate::output::Diagnostic;
+use crate::{graph, names};
 
 /// Emits the enum `name`, or says which member cannot become a variant.
 pub(super) fn emit(

@@ -21,8 +21,9 @@ use openapiv3::{IntegerFormat, ReferenceOr, Schema, SchemaKind, Type, VariantOrU
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
+use crate::output::{render, Diagnostic, GeneratedFile};
 use crate::spec::Spec;
-use crate::{graph, names, Diagnostic, GeneratedFile};
+use crate::{graph, names};
 
 /// The components the model generates, in the order of the spec: every one reachable from
 /// [`graph::MODEL_ROOT`].
@@ -109,7 +110,7 @@ pub fn generate(spec: &Spec) -> Result<GeneratedFile, Vec<Diagnostic>> {
     if !problems.is_empty() {
         return Err(problems);
     }
-    let contents = crate::render(quote!(#(#items)*), &spec.file).map_err(|d| vec![d])?;
+    let contents = render(quote!(#(#items)*), &spec.file).map_err(|d| vec![d])?;
     Ok(GeneratedFile {
         name: "model.rs",
         contents,

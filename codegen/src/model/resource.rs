@@ -22,7 +22,8 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::{docs, Context};
-use crate::{graph, names, Diagnostic};
+use crate::output::Diagnostic;
+use crate::{graph, names};
 
 /// The names the enum keeps for itself.
 const MANY: &str = "Many";

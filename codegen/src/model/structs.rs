@@ -7,7 +7,8 @@ use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 use super::{docs, Context, Kind};
-use crate::{graph, names, Diagnostic};
+use crate::output::Diagnostic;
+use crate::{graph, names};
 
 /// One property of the object, as the struct holds it.
 struct Field {
