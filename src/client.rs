@@ -176,7 +176,9 @@ impl ClientBuilder {
     }
 
     /// Sends requests to `base_url` instead of a cloud: the full API base with its version
-    /// segment, such as `http://127.0.0.1:8080/v1.0` for a local stand-in, or a proxy.
+    /// segment (`/v1.0` or `/beta`), such as `http://127.0.0.1:8080/v1.0` for a local
+    /// stand-in, or a proxy. `https`, or plain `http` on a loopback address only: the token
+    /// must not travel in clear text. [`ClientBuilder::build`] refuses anything else.
     pub fn base_url(mut self, base_url: impl Into<String>) -> ClientBuilder {
         self.target = Target::BaseUrl(base_url.into());
         self
@@ -210,7 +212,8 @@ impl ClientBuilder {
     /// Uses `http` for the requests, to share its connection pool or proxy settings. Build it
     /// from [`http_client_builder`]: this crate builds reqwest with rustls and no default
     /// crypto provider, so a bare `reqwest::Client::new()` works only where the program
-    /// installed one itself.
+    /// installed one itself; and that builder follows no redirects, which a client of your own
+    /// should keep (a followed redirect re-sends the request and its token elsewhere).
     pub fn http_client(mut self, http: reqwest::Client) -> ClientBuilder {
         self.http = Some(http);
         self
@@ -265,8 +268,8 @@ impl ClientBuilder {
     }
 }
 
-/// A `reqwest::ClientBuilder` with this crate's TLS: rustls, the `ring` provider, the
-/// platform's certificate roots, HTTP/1.1 through ALPN.
+/// A `reqwest::ClientBuilder` with this crate's TLS (rustls, the `ring` provider, the
+/// platform's certificate roots, HTTP/1.1 through ALPN) that follows no redirects.
 ///
 /// ```
 /// let http = msgraph_calls::client::http_client_builder().unwrap().pool_max_idle_per_host(8).build().unwrap();
@@ -285,17 +288,21 @@ fn check_base_url(base_url: &str) -> Result<&str, Error> {
     let invalid = |reason: &str| Error::Config {
         reason: format!("base URL {base_url:?}: {reason}"),
     };
-    let url = reqwest::Url::parse(base_url).map_err(|e| invalid(&e.to_string()))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(invalid(
-            "the scheme must be https (or http for a local stand-in)",
-        ));
-    }
+    // https, or http on this machine only: the bearer token must not travel in clear text.
+    let url = crate::http::check_https_or_loopback(base_url).map_err(|e| invalid(&e))?;
     if url.query().is_some() || url.fragment().is_some() {
         return Err(invalid("a base URL has no query or fragment"));
     }
     if !url.username().is_empty() || url.password().is_some() {
         return Err(invalid("credentials do not belong in the URL"));
+    }
+    // Graph's API versions are path segments (GRAPH.md: `/v1.0`, `/beta`); without one,
+    // requests go where Graph has no calls.
+    let last = url.path().trim_end_matches('/').rsplit('/').next();
+    if !matches!(last, Some("v1.0" | "beta")) {
+        return Err(invalid(
+            "it must end with Graph's version segment, `/v1.0` (or `/beta`), such as https://graph.microsoft.com/v1.0",
+        ));
     }
     Ok(base_url.trim_end_matches('/'))
 }

@@ -50,9 +50,10 @@ pub enum Error {
     },
     /// The token provider gave no usable token; nothing was sent.
     Token(TokenError),
-    /// 404: no such call. For a hang-up this usually means the call has already ended
-    /// ([`Client::hang_up`](crate::client::Client::hang_up) reports it as
-    /// [`HangUp::AlreadyEnded`](crate::client::HangUp::AlreadyEnded)).
+    /// 404 with Graph's JSON error body: no such call. For a hang-up this usually means the
+    /// call has already ended ([`Client::hang_up`](crate::client::Client::hang_up) reports it as
+    /// [`HangUp::AlreadyEnded`](crate::client::HangUp::AlreadyEnded)). A 404 whose body is not
+    /// Graph's (a proxy's page, a wrong base URL) is [`Error::UnexpectedResponse`].
     NotFound(Box<ErrorResponse>),
     /// 401: the token was refused (expired, wrong cloud, wrong audience).
     Unauthorized(Box<ErrorResponse>),
@@ -63,8 +64,8 @@ pub enum Error {
     Throttled(Box<ErrorResponse>),
     /// Any other error status with Graph's JSON error body.
     Graph(Box<ErrorResponse>),
-    /// A status this crate did not expect (a 200 instead of 204), or an error status whose
-    /// body is not Graph's JSON (an HTML 502 from a proxy).
+    /// A status this crate did not expect (a 200 instead of 204, a redirect, which is never
+    /// followed), or an error status whose body is not Graph's JSON (an HTML 502 from a proxy).
     UnexpectedResponse(Box<ErrorResponse>),
     /// No response within the client's timeout.
     Timeout(RequestIds),
@@ -274,7 +275,8 @@ impl Error {
         match response.status {
             401 => Error::Unauthorized(response),
             403 => Error::Forbidden(response),
-            404 => Error::NotFound(response),
+            // Only Graph's own error body says the call is gone; any other 404 says nothing of it.
+            404 if response.graph.is_some() => Error::NotFound(response),
             429 | 503 | 504 => Error::Throttled(response),
             _ if response.graph.is_some() => Error::Graph(response),
             _ => Error::UnexpectedResponse(response),

@@ -10,9 +10,13 @@ use reqwest::header::HeaderMap;
 pub(crate) const REQUEST_ID: &str = "request-id";
 
 /// A `reqwest::ClientBuilder` with this crate's TLS: rustls, the `ring` provider, the platform's
-/// certificate roots, HTTP/1.1 through ALPN. The error says what could not be set up.
+/// certificate roots, HTTP/1.1 through ALPN; and no redirects followed: a redirect would send
+/// the request, and its token, somewhere the caller did not choose. The error says what could
+/// not be set up.
 pub(crate) fn client_builder() -> Result<reqwest::ClientBuilder, String> {
-    Ok(reqwest::Client::builder().tls_backend_preconfigured(tls_config()?))
+    Ok(reqwest::Client::builder()
+        .tls_backend_preconfigured(tls_config()?)
+        .redirect(reqwest::redirect::Policy::none()))
 }
 
 fn tls_config() -> Result<rustls::ClientConfig, String> {
@@ -39,7 +43,6 @@ pub(crate) fn header(headers: &HeaderMap, name: &str) -> Option<String> {
 
 /// `url` when it is `https`, or `http` on a loopback address: a key or token never travels in
 /// clear text beyond this machine.
-#[cfg_attr(not(feature = "inbound"), allow(dead_code))]
 pub(crate) fn check_https_or_loopback(url: &str) -> Result<reqwest::Url, String> {
     let parsed = reqwest::Url::parse(url).map_err(|e| e.to_string())?;
     let loopback = parsed.host_str().is_some_and(|host| {

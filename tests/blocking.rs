@@ -55,7 +55,10 @@ fn blocking_client_debug_hides_the_token() {
 
 #[test]
 fn blocking_hang_up_reports_an_ended_call() {
-    let (_runtime, graph) = serve(vec![Reply::status(404)]);
+    let (_runtime, graph) = serve(vec![Reply::json(
+        404,
+        r#"{"error": {"code": "itemNotFound", "message": "Call not found."}}"#,
+    )]);
     assert_eq!(
         blocking_client(&graph).hang_up(CALL_ID).unwrap(),
         HangUp::AlreadyEnded

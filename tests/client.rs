@@ -592,3 +592,108 @@ async fn the_token_never_shows() {
     }
     assert!(shown[3].contains("Forbidden"));
 }
+
+/// A 404 that is not Graph's JSON error body (an HTML page from a proxy, a wrong base URL)
+/// says nothing about the call: it is not `NotFound`, and `hang_up` does not call the call
+/// ended.
+#[tokio::test]
+async fn a_404_that_is_not_graphs_is_unexpected_not_already_ended() {
+    let graph = StandIn::start(|_| {
+        Reply::status(404)
+            .header("content-type", "text/html")
+            .body("<html>Not Found</html>")
+    })
+    .await;
+    let client = client(&graph, fast_retries());
+    let err = client.delete_call(CALL_ID).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::UnexpectedResponse(r) if r.status == 404 && r.body == "<html>Not Found</html>"),
+        "{err:?}"
+    );
+    let err = client.hang_up(CALL_ID).await.unwrap_err();
+    assert!(matches!(err, Error::UnexpectedResponse(_)), "{err:?}");
+}
+
+/// The token would travel in clear text: plain http is for a stand-in on this machine only.
+#[test]
+fn plain_http_is_refused_off_loopback() {
+    for url in [
+        "http://graph.microsoft.com/v1.0",
+        "http://10.0.0.8/v1.0",
+        "http://127.0.0.1.example.com/v1.0",
+    ] {
+        let err = Client::builder()
+            .base_url(url)
+            .token(StaticToken::new(TOKEN))
+            .build()
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::Config { reason } if reason.contains("https")),
+            "{url}: {err:?}"
+        );
+    }
+    for url in [
+        "http://127.0.0.1:8080/v1.0",
+        "http://[::1]:8080/v1.0",
+        "http://localhost/beta",
+    ] {
+        assert!(
+            Client::builder()
+                .base_url(url)
+                .token(StaticToken::new(TOKEN))
+                .build()
+                .is_ok(),
+            "{url}"
+        );
+    }
+}
+
+/// Without its version segment, a base URL sends requests where Graph has no calls.
+#[test]
+fn a_base_url_without_its_version_segment_is_refused() {
+    for url in [
+        "https://graph.microsoft.com",
+        "https://graph.microsoft.com/",
+        "https://graph.microsoft.com/v2.0",
+        "http://127.0.0.1:8080/v1.0/communications",
+    ] {
+        let err = Client::builder()
+            .base_url(url)
+            .token(StaticToken::new(TOKEN))
+            .build()
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::Config { reason } if reason.contains("/v1.0")),
+            "{url}: {err:?}"
+        );
+    }
+    let client = Client::builder()
+        .base_url("https://proxy.example.com/graph/beta/")
+        .token(StaticToken::new(TOKEN))
+        .build()
+        .unwrap();
+    assert_eq!(client.base_url(), "https://proxy.example.com/graph/beta");
+}
+
+/// A redirect is not followed: following it would send the DELETE, and the token, to a place
+/// the bot did not choose.
+#[tokio::test]
+async fn redirects_are_not_followed() {
+    let graph = StandIn::start(|request| {
+        if request.target.ends_with("/elsewhere") {
+            Reply::status(204)
+        } else {
+            Reply::status(307).header("location", "/v1.0/communications/calls/elsewhere")
+        }
+    })
+    .await;
+    let err = client(&graph, fast_retries())
+        .delete_call(CALL_ID)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::UnexpectedResponse(r) if r.status == 307),
+        "{err:?}"
+    );
+    assert_one_attempt(&graph);
+}
