@@ -23,7 +23,7 @@ pub const INT32_TYPE: &str = "crate::graph_int::GraphInt32";
 pub const HOOKS_TYPE: &str = "crate::transport::Hooks";
 
 /// The module holding the read and write rules the generated model calls (explicit nulls and
-/// other spellings kept, the evolvable-enum macro, `@odata.type` matching).
+/// other spellings kept, the evolvable-enum macro, `FromMap`).
 pub const WIRE_MODULE: &str = "crate::wire";
 
 /// The module holding what a generated `oneOf` calls: reading an entity by its `@odata.type`,

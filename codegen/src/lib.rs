@@ -47,14 +47,9 @@ pub fn generate(
     let csv_name = format!("{display_dir}/{TERMINATION_FILE}");
     let spec = read(schema_dir, OPENAPI_FILE, &spec_name);
     let csv = read(schema_dir, TERMINATION_FILE, &csv_name);
-    match (spec, csv) {
-        (Ok(spec), Ok(csv)) => generate_from(&spec, &spec_name, &csv, &csv_name),
-        (spec, csv) => Err([spec.err(), csv.err()]
-            .into_iter()
-            .flatten()
-            .flatten()
-            .collect()),
-    }
+    let api = spec.and_then(|text| generate_api(&text, &spec_name));
+    let table = csv.and_then(|text| termination::generate(&text, &csv_name));
+    join(api, table)
 }
 
 /// [`generate`] from the texts of the two inputs, named `spec_name` and `csv_name` in
@@ -65,8 +60,17 @@ pub fn generate_from(
     csv: &str,
     csv_name: &str,
 ) -> Result<Vec<GeneratedFile>, Vec<Diagnostic>> {
-    let api = generate_api(spec, spec_name);
-    let table = termination::generate(csv, csv_name);
+    join(
+        generate_api(spec, spec_name),
+        termination::generate(csv, csv_name),
+    )
+}
+
+/// The four files, or the problems of both inputs together.
+fn join(
+    api: Result<Vec<GeneratedFile>, Vec<Diagnostic>>,
+    table: Result<GeneratedFile, Vec<Diagnostic>>,
+) -> Result<Vec<GeneratedFile>, Vec<Diagnostic>> {
     match (api, table) {
         (Ok(mut files), Ok(table)) => {
             files.push(table);

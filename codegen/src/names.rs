@@ -44,11 +44,16 @@ pub fn pascal_case(name: &str) -> String {
         .collect()
 }
 
-/// Whether `name` can be a Rust type or variant name as it is.
+/// Whether `name` can be a Rust type or variant name as it is (`Self` cannot).
 pub fn is_rust_type_name(name: &str) -> bool {
     name.starts_with(|c: char| c.is_ascii_uppercase())
         && name.chars().all(|c| c.is_ascii_alphanumeric())
+        && name != "Self"
 }
+
+/// Type names the generated model uses unqualified (and `Partial`, the reader's own struct): a
+/// component named so would shadow them.
+pub const RESERVED_TYPE_NAMES: &[&str] = &["String", "Option", "Vec", "Box", "Result", "Partial"];
 
 /// The Rust identifier of a type or variant name made by [`pascal_case`].
 pub fn type_ident(name: &str) -> Ident {

@@ -96,7 +96,7 @@ pub fn generate(
 }
 
 /// Moves the items of progenitor's `pub mod types { ... }` into a file of their own; the
-/// client file keeps everything else and declares `pub mod types;` through the crate.
+/// client file keeps everything else and names them as its sibling module `super::types`.
 fn split_types(mut file: syn::File) -> Result<(syn::File, syn::File), String> {
     let position = file
         .items

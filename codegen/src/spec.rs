@@ -102,7 +102,7 @@ impl Spec {
                 );
                 match text
                     .lines()
-                    .position(|line| line.contains("$ref") && line.contains(target.as_str()))
+                    .position(|line| line.contains("$ref") && names_whole(line, &target))
                 {
                     Some(index) => Diagnostic::at(&self.file, index + 1, message),
                     None => Diagnostic::in_file(&self.file, message),
@@ -110,6 +110,14 @@ impl Spec {
             })
             .collect()
     }
+}
+
+/// Whether `line` holds `target` whole: not as the start of a longer name.
+fn names_whole(line: &str, target: &str) -> bool {
+    line.match_indices(target).any(|(at, _)| {
+        !line[at + target.len()..]
+            .starts_with(|c: char| c.is_alphanumeric() || c == '_' || c == '.' || c == '-')
+    })
 }
 
 /// Whether the local JSON pointer `target` (`#/components/...`) names a node of `doc`.
@@ -155,12 +163,12 @@ impl Lines {
             if trimmed.is_empty() || trimmed.starts_with('#') {
                 continue;
             }
-            let mut indent = raw.len() - trimmed.len();
             let mut rest = trimmed;
             while let Some(after) = rest.strip_prefix("- ") {
-                indent += 2;
                 rest = after.trim_start();
             }
+            // A key's indent is its column, after any `- ` of a sequence item.
+            let indent = raw.len() - rest.len();
             let Some(key) = mapping_key(rest) else {
                 continue;
             };
@@ -244,6 +252,14 @@ paths:
             lines.line_of(&["paths", "/x", "get", "parameters", "in"]),
             Some(21)
         );
+    }
+
+    #[test]
+    fn sequence_items_indented_after_the_dash_keep_their_siblings() {
+        let lines = Lines::index("a:\n  -   name: x\n      in: path\n  -   name: y\n");
+        assert_eq!(lines.line_of(&["a", "name"]), Some(2));
+        assert_eq!(lines.line_of(&["a", "in"]), Some(3));
+        assert_eq!(lines.line_of(&["a", "name", "in"]), Some(2));
     }
 
     #[test]

@@ -303,3 +303,57 @@ fn problems_in_both_inputs_are_reported_together() {
         "schema/termination-codes.csv:2: subcode `x` is not an integer (32-bit)"
     );
 }
+
+#[test]
+fn a_component_that_cannot_be_a_type_name() {
+    assert_refused(
+        "    Thing:\n      type: object\n      properties:\n        model: {$ref: '#/components/schemas/3dModel'}\n    3dModel: {type: object}\n",
+        "    3dModel: {type: object}",
+        "3dModel: cannot become a Rust type name: it needs a letter first, and letters or digits",
+    );
+}
+
+#[test]
+fn a_component_that_would_shadow_a_std_type() {
+    assert_refused(
+        "    Thing:\n      type: object\n      properties:\n        text: {$ref: '#/components/schemas/string'}\n    string: {type: object}\n",
+        "    string: {type: object}",
+        "string: would become `String`, a name the generated code uses for Rust's own type",
+    );
+}
+
+#[test]
+fn two_components_that_become_one_type() {
+    assert_refused(
+        "    Thing:\n      type: object\n      properties:\n        a: {$ref: '#/components/schemas/call_state'}\n        b: {$ref: '#/components/schemas/CallState'}\n    call_state: {type: object}\n    CallState: {type: object}\n",
+        "    CallState: {type: object}",
+        "CallState: becomes the type `CallState`, as `call_state` does",
+    );
+}
+
+#[test]
+fn a_property_that_cannot_be_a_field_name() {
+    assert_refused(
+        "    Thing:\n      type: object\n      properties:\n        \"@\": {type: string}\n",
+        "        \"@\": {type: string}",
+        "Thing.@: cannot become a Rust field name: it has no letter or digit",
+    );
+}
+
+#[test]
+fn a_one_of_without_a_reference_member() {
+    assert_refused(
+        "    Thing:\n      oneOf:\n        - {type: array, items: {type: string}}\n      discriminator:\n        propertyName: '@odata.type'\n",
+        "      oneOf:",
+        "Thing: a `oneOf` needs at least one `$ref` member to tell apart",
+    );
+}
+
+#[test]
+fn a_dangling_reference_is_found_at_its_own_line_not_a_longer_name() {
+    assert_refused(
+        "    Thing:\n      type: object\n      properties:\n        state: {$ref: '#/components/schemas/CallState'}\n        call: {$ref: '#/components/schemas/Call'}\n    CallState: {type: string, enum: [a]}\n",
+        "        call: {$ref: '#/components/schemas/Call'}",
+        "`$ref: #/components/schemas/Call` points at nothing; define it under components or fix the name",
+    );
+}

@@ -61,8 +61,13 @@ pub(super) fn emit(
     let doc = docs(schema).unwrap_or_else(|| format!("The Graph enum `{name}`."));
     let member_docs = members.iter().map(|m| format!("`{m}`"));
     let first = members.first().copied().unwrap_or_default();
+    // A value the enum does not know, for the example: not any member in any case.
+    let mut unknown = String::from("notYetKnown");
+    while members.iter().any(|m| m.eq_ignore_ascii_case(&unknown)) {
+        unknown.push('X');
+    }
     let example = format!(
-        "```\nuse msgraph_calls::notifications::{ident};\n\nassert_eq!(\"{first}\".parse::<{ident}>().unwrap().as_str(), \"{first}\");\nassert_eq!(\"{}\".parse::<{ident}>().unwrap().as_str(), \"{first}\");\nassert!(matches!(\"notYetKnown\".parse::<{ident}>().unwrap(), {ident}::Other(v) if v == \"notYetKnown\"));\n```",
+        "```\nuse msgraph_calls::notifications::{ident};\n\nassert_eq!({first:?}.parse::<{ident}>().unwrap().as_str(), {first:?});\nassert_eq!({:?}.parse::<{ident}>().unwrap().as_str(), {first:?});\nassert!(matches!({unknown:?}.parse::<{ident}>().unwrap(), {ident}::Other(v) if v == {unknown:?}));\n```",
         first.to_ascii_uppercase()
     );
     let wire = graph::path(graph::WIRE_MODULE);

@@ -84,6 +84,10 @@ pub fn generate(spec: &Spec) -> Result<GeneratedFile, Vec<Diagnostic>> {
             ),
         )]);
     }
+    let names_problems = check_type_names(spec);
+    if !names_problems.is_empty() {
+        return Err(names_problems);
+    }
     let mut items = Vec::new();
     let mut problems = Vec::new();
     for name in model_types(spec) {
@@ -115,6 +119,33 @@ pub fn generate(spec: &Spec) -> Result<GeneratedFile, Vec<Diagnostic>> {
         name: "model.rs",
         contents,
     })
+}
+
+/// Every model component must become a Rust type name of its own, before anything refers to it.
+fn check_type_names(spec: &Spec) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    let mut seen: Vec<(String, String)> = Vec::new();
+    for name in model_types(spec) {
+        let rust = names::pascal_case(&name);
+        let refuse = |why: String| spec.error_in(&name, &[], format!("{name}: {why}"));
+        if !names::is_rust_type_name(&rust) {
+            problems.push(refuse(
+                "cannot become a Rust type name: it needs a letter first, and letters or digits"
+                    .to_owned(),
+            ));
+        } else if names::RESERVED_TYPE_NAMES.contains(&rust.as_str()) {
+            problems.push(refuse(format!(
+                "would become `{rust}`, a name the generated code uses for Rust's own type"
+            )));
+        } else if let Some((other, _)) = seen.iter().find(|(_, r)| *r == rust) {
+            problems.push(refuse(format!(
+                "becomes the type `{rust}`, as `{other}` does"
+            )));
+        } else {
+            seen.push((name.clone(), rust));
+        }
+    }
+    problems
 }
 
 /// How a property is typed in Rust, and so how it is read and written.

@@ -49,6 +49,12 @@ pub(super) fn emit(
     let refuse =
         |keys: &[&str], why: String| context.spec.error_in(name, keys, format!("{name}: {why}"));
     let (mut members, has_array) = members(name, one_of, context)?;
+    if members.is_empty() {
+        return Err(refuse(
+            &["oneOf"],
+            "a `oneOf` needs at least one `$ref` member to tell apart".to_owned(),
+        ));
+    }
     let discriminator = schema.schema_data.discriminator.as_ref().ok_or_else(|| {
         refuse(
             &["oneOf"],

@@ -4,7 +4,7 @@
 
 use openapiv3::{ObjectType, ReferenceOr, Schema, SchemaKind, Type};
 use proc_macro2::{Ident, TokenStream};
-use quote::quote;
+use quote::{format_ident, quote};
 
 use super::{docs, Context, Kind};
 use crate::output::Diagnostic;
@@ -54,12 +54,17 @@ fn plan(name: &str, object: &ObjectType, context: &Context<'_>) -> Result<Vec<Fi
     }
     let mut fields: Vec<Field> = Vec::new();
     for (key, property) in &object.properties {
-        let ident = names::field_ident(key);
         let refuse = |why: String| {
             context
                 .spec
                 .error_in(name, &["properties", key], format!("{name}.{key}: {why}"))
         };
+        if names::snake_case(key).is_empty() {
+            return Err(refuse(
+                "cannot become a Rust field name: it has no letter or digit".to_owned(),
+            ));
+        }
+        let ident = names::field_ident(key);
         if ident == graph::EXTRA_FIELD {
             return Err(refuse(format!(
                 "becomes the field `{}`, which holds the properties the schema does not name",
@@ -156,6 +161,8 @@ fn reader(name: &str, ident: &Ident, fields: &[Field]) -> TokenStream {
     } in fields
     {
         let rust = kind.rust();
+        // A required field is gathered in a local of its own, named apart from the reader's.
+        let slot = format_ident!("required_{}", field);
         let read = match (kind, required) {
             (Kind::Enum(_), false) => {
                 quote!(#wire::read_enum(&mut map, #key, &mut out.#field, &mut out.extra)?)
@@ -165,16 +172,15 @@ fn reader(name: &str, ident: &Ident, fields: &[Field]) -> TokenStream {
             }
             (_, false) => quote!(#wire::read(&mut map, #key, &mut out.#field, &mut out.extra)?),
             (Kind::Enum(_), true) => {
-                quote!(#wire::read_required_enum(&mut map, #key, &mut #field, &mut out.extra)?)
+                quote!(#wire::read_required_enum(&mut map, #key, &mut #slot, &mut out.extra)?)
             }
-            (_, true) => quote!(#wire::read_required(&mut map, &mut #field)?),
+            (_, true) => quote!(#wire::read_required(&mut map, &mut #slot)?),
         };
         reads.push(quote!(#key => #read,));
         if *required {
-            slots.push(quote!(let mut #field: Option<#rust> = None;));
-            finish.push(
-                quote!(#field: #field.ok_or_else(|| serde::de::Error::missing_field(#key))?,),
-            );
+            slots.push(quote!(let mut #slot: Option<#rust> = None;));
+            finish
+                .push(quote!(#field: #slot.ok_or_else(|| serde::de::Error::missing_field(#key))?,));
         } else {
             partial.push(quote!(#field: Option<#rust>,));
             finish.push(quote!(#field: out.#field,));
