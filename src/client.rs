@@ -54,7 +54,7 @@ pub struct Client {
 pub enum HangUp {
     /// Graph accepted the hang-up (`204 No Content`).
     Ended,
-    /// Graph knows no such call (`404`): it has already ended.
+    /// Graph knows no such call (`404` with Graph's error body): it has already ended.
     AlreadyEnded,
 }
 
@@ -296,7 +296,7 @@ fn check_base_url(base_url: &str) -> Result<&str, Error> {
     if !url.username().is_empty() || url.password().is_some() {
         return Err(invalid("credentials do not belong in the URL"));
     }
-    // Graph's API versions are path segments (GRAPH.md: `/v1.0`, `/beta`); without one,
+    // Graph's API versions are path segments (`/v1.0`, `/beta`: DC concepts/versioning-and-support.md); without one,
     // requests go where Graph has no calls.
     let last = url.path().trim_end_matches('/').rsplit('/').next();
     if !matches!(last, Some("v1.0" | "beta")) {

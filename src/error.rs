@@ -64,8 +64,9 @@ pub enum Error {
     Throttled(Box<ErrorResponse>),
     /// Any other error status with Graph's JSON error body.
     Graph(Box<ErrorResponse>),
-    /// A status this crate did not expect (a 200 instead of 204, a redirect, which is never
-    /// followed), or an error status whose body is not Graph's JSON (an HTML 502 from a proxy).
+    /// A status this crate did not expect (a 200 instead of 204, a redirect, which the crate's
+    /// HTTP clients never follow), or an error status whose body is not Graph's JSON (an HTML
+    /// 502 from a proxy, a 404 from a wrong base URL).
     UnexpectedResponse(Box<ErrorResponse>),
     /// No response within the client's timeout.
     Timeout(RequestIds),

@@ -116,8 +116,8 @@ macro_rules! evolvable_enum {
 
         impl<'de> ::serde::Deserialize<'de> for $name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let text = <$crate::wire::Key<'de> as ::serde::Deserialize>::deserialize(deserializer)?;
-                Ok($crate::wire::Evolvable::parse(text.as_str()))
+                let text = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
+                Ok($crate::wire::Evolvable::parse(&text))
             }
         }
     };

@@ -167,6 +167,19 @@ impl ValidatorBuilder {
                 };
                 crate::http::client_builder()
                     .map_err(|e| error(&e))?
+                    // Key endpoints may redirect; only to where the fetcher's own rule allows
+                    // (https, or http on loopback), and at most 5 times.
+                    .redirect(reqwest::redirect::Policy::custom(|attempt| {
+                        if attempt.previous().len() >= 5 {
+                            attempt.error("more than 5 redirects")
+                        } else if crate::http::check_https_or_loopback(attempt.url().as_str())
+                            .is_ok()
+                        {
+                            attempt.follow()
+                        } else {
+                            attempt.stop()
+                        }
+                    }))
                     .connect_timeout(Duration::from_secs(10))
                     .timeout(Duration::from_secs(10))
                     .build()

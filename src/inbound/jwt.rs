@@ -15,7 +15,7 @@ pub(super) struct RawHeader {
     pub(super) kid: Option<String>,
 }
 
-/// The claims the checks and [`VerifiedClaims`] need.
+/// The claims the checks and `VerifiedClaims` need.
 #[derive(Deserialize)]
 pub(super) struct Claims {
     // Optional here so that a missing one is reported as missing by the library's check.
