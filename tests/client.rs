@@ -614,6 +614,13 @@ async fn a_404_that_is_not_graphs_is_unexpected_not_already_ended() {
     assert!(matches!(err, Error::UnexpectedResponse(_)), "{err:?}");
 }
 
+fn build_with_base_url(url: &str) -> Result<Client, Error> {
+    Client::builder()
+        .base_url(url)
+        .token(StaticToken::new(TOKEN))
+        .build()
+}
+
 /// The token would travel in clear text: plain http is for a stand-in on this machine only.
 #[test]
 fn plain_http_is_refused_off_loopback() {
@@ -622,11 +629,7 @@ fn plain_http_is_refused_off_loopback() {
         "http://10.0.0.8/v1.0",
         "http://127.0.0.1.example.com/v1.0",
     ] {
-        let err = Client::builder()
-            .base_url(url)
-            .token(StaticToken::new(TOKEN))
-            .build()
-            .unwrap_err();
+        let err = build_with_base_url(url).unwrap_err();
         assert!(
             matches!(&err, Error::Config { reason } if reason.contains("https")),
             "{url}: {err:?}"
@@ -637,14 +640,7 @@ fn plain_http_is_refused_off_loopback() {
         "http://[::1]:8080/v1.0",
         "http://localhost/beta",
     ] {
-        assert!(
-            Client::builder()
-                .base_url(url)
-                .token(StaticToken::new(TOKEN))
-                .build()
-                .is_ok(),
-            "{url}"
-        );
+        assert!(build_with_base_url(url).is_ok(), "{url}");
     }
 }
 
@@ -657,21 +653,13 @@ fn a_base_url_without_its_version_segment_is_refused() {
         "https://graph.microsoft.com/v2.0",
         "http://127.0.0.1:8080/v1.0/communications",
     ] {
-        let err = Client::builder()
-            .base_url(url)
-            .token(StaticToken::new(TOKEN))
-            .build()
-            .unwrap_err();
+        let err = build_with_base_url(url).unwrap_err();
         assert!(
             matches!(&err, Error::Config { reason } if reason.contains("/v1.0")),
             "{url}: {err:?}"
         );
     }
-    let client = Client::builder()
-        .base_url("https://proxy.example.com/graph/beta/")
-        .token(StaticToken::new(TOKEN))
-        .build()
-        .unwrap();
+    let client = build_with_base_url("https://proxy.example.com/graph/beta/").unwrap();
     assert_eq!(client.base_url(), "https://proxy.example.com/graph/beta");
 }
 

@@ -663,6 +663,31 @@ async fn a_jwks_uri_off_https_is_refused() {
     assert_eq!(stand_in.requests().len(), 1, "the http URL was not fetched");
 }
 
+/// A key endpoint may redirect: the fetcher follows to where its own rule allows (here http on
+/// loopback), and stops at a redirect to plain http elsewhere, which it reports.
+#[tokio::test]
+async fn key_endpoint_redirects_are_followed_only_where_the_rule_allows() {
+    let jwks = signer::jwks(&[&KEYS.graph]);
+    let stand_in = StandIn::start(move |request| match request.target.as_str() {
+        "/moved" => Reply::status(302).header("location", OPENID_PATH),
+        "/away" => Reply::status(302).header("location", "http://keys.example.com/openid"),
+        _ => signer::publish(request, &jwks).unwrap_or_else(|| Reply::status(404)),
+    })
+    .await;
+    let moved = Validator::builder(APP_ID)
+        .openid_configuration_url(format!("{}/moved", stand_in.origin()))
+        .build()
+        .unwrap();
+    assert_eq!(moved.refresh_keys().await.unwrap(), 1);
+
+    let away = Validator::builder(APP_ID)
+        .openid_configuration_url(format!("{}/away", stand_in.origin()))
+        .build()
+        .unwrap();
+    let err = away.refresh_keys().await.unwrap_err();
+    assert!(err.to_string().contains("HTTP status 302"), "{err}");
+}
+
 #[tokio::test]
 async fn key_documents_that_cannot_be_read_are_errors_naming_their_url() {
     let huge = format!(

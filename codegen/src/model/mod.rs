@@ -84,13 +84,14 @@ pub fn generate(spec: &Spec) -> Result<GeneratedFile, Vec<Diagnostic>> {
             ),
         )]);
     }
-    let names_problems = check_type_names(spec);
+    let types = model_types(spec);
+    let names_problems = check_type_names(spec, &types);
     if !names_problems.is_empty() {
         return Err(names_problems);
     }
     let mut items = Vec::new();
     let mut problems = Vec::new();
-    for name in model_types(spec) {
+    for name in types {
         let Some(schema) = spec.schema(&name) else {
             continue;
         };
@@ -122,12 +123,12 @@ pub fn generate(spec: &Spec) -> Result<GeneratedFile, Vec<Diagnostic>> {
 }
 
 /// Every model component must become a Rust type name of its own, before anything refers to it.
-fn check_type_names(spec: &Spec) -> Vec<Diagnostic> {
+fn check_type_names(spec: &Spec, types: &[String]) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
-    let mut seen: Vec<(String, String)> = Vec::new();
-    for name in model_types(spec) {
-        let rust = names::pascal_case(&name);
-        let refuse = |why: String| spec.error_in(&name, &[], format!("{name}: {why}"));
+    let mut seen: Vec<(&str, String)> = Vec::new();
+    for name in types {
+        let rust = names::pascal_case(name);
+        let refuse = |why: String| spec.error_in(name, &[], format!("{name}: {why}"));
         if !names::is_rust_type_name(&rust) {
             problems.push(refuse(
                 "cannot become a Rust type name: it needs a letter first, and letters or digits"
@@ -142,7 +143,7 @@ fn check_type_names(spec: &Spec) -> Vec<Diagnostic> {
                 "becomes the type `{rust}`, as `{other}` does"
             )));
         } else {
-            seen.push((name.clone(), rust));
+            seen.push((name, rust));
         }
     }
     problems
