@@ -5,7 +5,7 @@
 //! through progenitor's hooks (the private `transport` module):
 //! - the bearer token from a [`TokenProvider`], a `client-request-id` per hang-up, the
 //!   `User-Agent`, and no `api-version` header (progenitor's, which Graph does not use);
-//! - retries of 429, 503, 504 and failed connections, honouring `Retry-After` ([`RetryPolicy`]);
+//! - retries of 429, 503, 504 and lost connections, honouring `Retry-After` ([`RetryPolicy`]);
 //! - call ids that cannot leave their path segment, checked before anything is sent;
 //! - errors that keep the status, body and ids of every failed response ([`Error`]).
 

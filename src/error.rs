@@ -59,7 +59,8 @@ pub enum Error {
     Unauthorized(Box<ErrorResponse>),
     /// 403: the app lacks the permission (`Calls.Initiate.All`) or the call is not its own.
     Forbidden(Box<ErrorResponse>),
-    /// 429, 503 or 504, still, after the retries the policy allowed. `retry_after` holds the
+    /// 429, 503 or 504, still, after the retries the policy allowed, or at once when Graph's
+    /// `Retry-After` asked for a longer wait than the policy allows. `retry_after` holds the
     /// last `Retry-After` Graph sent.
     Throttled(Box<ErrorResponse>),
     /// Any other error status with Graph's JSON error body.

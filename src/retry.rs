@@ -10,8 +10,11 @@ use std::time::{Duration, SystemTime};
 /// How the client retries 429, 503, 504 and connection failures.
 ///
 /// A retry happens only while both bounds allow it: fewer than `max_attempts` attempts so far,
-/// and the wait ends before `deadline` has passed since the hang-up began. Every wait is capped
-/// at `max_delay`, whatever `Retry-After` says.
+/// and the wait ends before `deadline` has passed since the hang-up began. No backoff wait is
+/// longer than `max_delay`. When Graph's `Retry-After` asks for more than `max_delay`, or for a
+/// wait that would end after the deadline, the client does not retry sooner than Graph asked:
+/// it stops at once with [`Error::Throttled`](crate::Error::Throttled), whose `retry_after` is
+/// the wait Graph asked for. Any setting is safe, `Duration::MAX` included: sums saturate.
 ///
 /// ```
 /// use std::time::Duration;
@@ -62,7 +65,8 @@ impl RetryPolicy {
         self
     }
 
-    /// The longest single wait, `Retry-After` included.
+    /// The longest single wait: the longest backoff, and the longest `Retry-After` the client
+    /// waits for (a longer one ends the retries at once).
     pub fn max_delay(mut self, delay: Duration) -> RetryPolicy {
         self.max_delay = delay;
         self
@@ -79,18 +83,26 @@ impl RetryPolicy {
         self.max_attempts
     }
 
-    pub(crate) fn deadline_after_start(&self) -> Duration {
-        self.deadline
-    }
-
-    /// The wait before attempt `attempt + 1` after `attempt` attempts (1-based): Graph's
-    /// `Retry-After` when it is usable, else exponential backoff with full jitter; capped.
-    pub(crate) fn wait(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
+    /// The wait before attempt `attempt + 1`, after `attempt` attempts (1-based) and `elapsed`
+    /// since the operation began: Graph's `Retry-After` when it gave one, else exponential
+    /// backoff with jitter. `None` when the policy allows no more: the attempts are used up,
+    /// Graph asked for a wait longer than `max_delay`, or the wait would end after the deadline.
+    pub(crate) fn next_wait(
+        &self,
+        attempt: u32,
+        retry_after: Option<Duration>,
+        elapsed: Duration,
+    ) -> Option<Duration> {
+        if attempt >= self.max_attempts {
+            return None;
+        }
         let wait = match retry_after {
-            Some(wait) if wait <= self.max_delay => wait,
-            _ => self.backoff(attempt),
+            Some(wait) if wait > self.max_delay => return None,
+            Some(wait) => wait,
+            None => self.backoff(attempt),
         };
-        wait.min(self.max_delay)
+        let ends = elapsed.checked_add(wait)?;
+        (ends <= self.deadline).then_some(wait)
     }
 
     fn backoff(&self, attempt: u32) -> Duration {
@@ -107,11 +119,13 @@ impl RetryPolicy {
 
 /// Reads a `Retry-After` value: a number of seconds or an HTTP date. `None` for anything
 /// else (`30,120`, a negative or fractional number, an unparsable date); a date in the past
-/// is no wait.
+/// is no wait; a number of seconds too large for a `u64` is the longest wait there is.
 pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
     if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
-        return value.parse::<u64>().ok().map(Duration::from_secs);
+        return Some(Duration::from_secs(
+            value.parse::<u64>().unwrap_or(u64::MAX),
+        ));
     }
     let date = httpdate::parse_http_date(value).ok()?;
     Some(date.duration_since(now).unwrap_or(Duration::ZERO))
@@ -156,7 +170,6 @@ mod tests {
             "1.5",
             "",
             "soon",
-            "99999999999999999999999",
             "Fri, 31 Feb 2026 25:00:00 GMT",
         ] {
             assert_eq!(parse_retry_after(value, now()), None, "{value:?}");
@@ -164,43 +177,112 @@ mod tests {
     }
 
     #[test]
-    fn a_usable_retry_after_is_honoured() {
-        let policy = RetryPolicy::default();
+    fn a_number_of_seconds_too_large_is_the_longest_wait() {
         assert_eq!(
-            policy.wait(1, Some(Duration::from_secs(5))),
-            Duration::from_secs(5)
+            parse_retry_after("99999999999999999999999", now()),
+            Some(Duration::from_secs(u64::MAX))
         );
     }
 
     #[test]
-    fn a_retry_after_beyond_the_cap_falls_back_to_capped_backoff() {
+    fn a_usable_retry_after_is_honoured() {
+        let policy = RetryPolicy::default();
+        assert_eq!(
+            policy.next_wait(1, Some(Duration::from_secs(5)), Duration::ZERO),
+            Some(Duration::from_secs(5))
+        );
+    }
+
+    #[test]
+    fn a_retry_after_beyond_the_cap_ends_the_retries() {
         let policy = RetryPolicy::default()
             .base_delay(Duration::from_secs(2))
             .max_delay(Duration::from_secs(10));
-        let year = Duration::from_secs(365 * 24 * 3600);
-        for attempt in 1..=20 {
-            let wait = policy.wait(attempt, Some(year));
-            assert!(wait <= Duration::from_secs(10), "{attempt}: {wait:?}");
+        let ten = Duration::from_secs(10);
+        assert_eq!(policy.next_wait(1, Some(ten), Duration::ZERO), Some(ten));
+        for asked in [
+            ten + Duration::from_nanos(1),
+            Duration::from_secs(61),
+            Duration::MAX,
+        ] {
+            assert_eq!(
+                policy.next_wait(1, Some(asked), Duration::ZERO),
+                None,
+                "{asked:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_wait_past_the_deadline_ends_the_retries() {
+        let policy = RetryPolicy::default().deadline(Duration::from_secs(120));
+        let five = Duration::from_secs(5);
+        assert_eq!(
+            policy.next_wait(1, Some(five), Duration::from_secs(115)),
+            Some(five)
+        );
+        assert_eq!(
+            policy.next_wait(1, Some(five), Duration::from_secs(116)),
+            None
+        );
+        assert_eq!(
+            policy.next_wait(4, Some(five), Duration::ZERO),
+            None,
+            "attempts used up"
+        );
+    }
+
+    #[test]
+    fn extreme_settings_neither_overflow_nor_panic() {
+        let max = Duration::MAX;
+        let policies = [
+            RetryPolicy::default()
+                .base_delay(max)
+                .max_delay(max)
+                .deadline(max),
+            RetryPolicy::default()
+                .base_delay(max)
+                .max_delay(Duration::ZERO),
+            RetryPolicy::default()
+                .base_delay(Duration::ZERO)
+                .deadline(Duration::ZERO),
+            RetryPolicy::default()
+                .max_attempts(u32::MAX)
+                .max_delay(max)
+                .deadline(max),
+        ];
+        for policy in &policies {
+            for attempt in [1, 2, 17, u32::MAX - 1] {
+                for asked in [None, Some(Duration::ZERO), Some(max)] {
+                    for elapsed in [Duration::ZERO, max] {
+                        if let Some(wait) = policy.next_wait(attempt, asked, elapsed) {
+                            assert!(wait <= policy.max_delay, "{policy:?} {attempt} {asked:?}");
+                        }
+                    }
+                }
+            }
         }
     }
 
     #[test]
     fn backoff_doubles_with_jitter_and_is_capped() {
         let policy = RetryPolicy::default()
+            .max_attempts(u32::MAX)
             .base_delay(Duration::from_secs(2))
             .max_delay(Duration::from_secs(60));
+        let wait = |attempt| policy.next_wait(attempt, None, Duration::ZERO).unwrap();
         for _ in 0..100 {
-            let first = policy.wait(1, None);
+            let first = wait(1);
             assert!(
                 (Duration::from_secs(1)..=Duration::from_secs(2)).contains(&first),
                 "{first:?}"
             );
-            let third = policy.wait(3, None);
+            let third = wait(3);
             assert!(
                 (Duration::from_secs(4)..=Duration::from_secs(8)).contains(&third),
                 "{third:?}"
             );
-            let late = policy.wait(u32::MAX, None);
+            let late = wait(u32::MAX - 1);
             assert!(
                 (Duration::from_secs(30)..=Duration::from_secs(60)).contains(&late),
                 "{late:?}"

@@ -1,7 +1,8 @@
 //! The one path every request of the generated client takes, through progenitor's hooks: the
 //! bearer token, `client-request-id` and `User-Agent` on every attempt (and no `api-version`,
 //! which progenitor sends and Graph does not use), retries of 429, 503, 504 and failed
-//! connections within the [`RetryPolicy`], and the error response kept for the [`Error`].
+//! connections within the [`RetryPolicy`] (a request sent on a connection that was then lost is
+//! sent again only when it is idempotent), and the error response kept for the [`Error`].
 
 use std::future::Future;
 use std::sync::{Arc, Mutex};
@@ -110,8 +111,10 @@ impl ClientHooks<Hooks> for GeneratedClient {
         Ok(())
     }
 
-    /// Sends the request, and again while Graph throttles or the connection fails and the
-    /// retry policy allows it.
+    /// Sends the request, and again while the retry policy allows it and a retry cannot
+    /// repeat what Graph did: after 429, 503 or 504, after a connection that failed before the
+    /// request left, and, for an idempotent request (`GET`, `DELETE`, ...), after a connection
+    /// lost once it was sent.
     async fn exec(
         &self,
         request: reqwest::Request,
@@ -121,9 +124,10 @@ impl ClientHooks<Hooks> for GeneratedClient {
             return self.client().execute(request).await;
         };
         let policy = &self.inner().retry;
+        let idempotent = request.method().is_idempotent();
         let mut attempt: u32 = 1;
         loop {
-            // A DELETE has no body, so the request can always be cloned; if not, send it once.
+            // A request whose body is a stream cannot be cloned; it is sent once.
             let Some(mut this) = request.try_clone() else {
                 call.update(|r| r.attempts = attempt);
                 return self.client().execute(request).await;
@@ -157,17 +161,21 @@ impl ClientHooks<Hooks> for GeneratedClient {
                     tracing::debug!(attempt, error = %e, "connection failed");
                     None
                 }
+                // Sent, and the connection lost before the response: Graph may have acted.
+                // Only a request that does the same when repeated is sent again.
+                Err(e) if idempotent && !e.is_timeout() => {
+                    tracing::debug!(attempt, error = %e, "connection lost after the request was sent");
+                    None
+                }
                 Err(_) => return outcome,
             };
-            let wait = policy.wait(attempt, retry_after);
-            let in_time = call.started.elapsed() + wait <= policy.deadline_after_start();
-            if attempt >= policy.attempts() || !in_time {
-                tracing::debug!(attempt, in_time, "no retry left");
+            let Some(wait) = policy.next_wait(attempt, retry_after, call.started.elapsed()) else {
+                tracing::debug!(attempt, ?retry_after, "no retry left");
                 return match outcome {
                     Ok(response) => keep_error_body(&call, response).await,
                     Err(e) => Err(e),
                 };
-            }
+            };
             tracing::debug!(attempt, wait_ms = wait.as_millis() as u64, "retrying");
             drop(outcome);
             tokio::time::sleep(wait).await;
@@ -176,8 +184,12 @@ impl ClientHooks<Hooks> for GeneratedClient {
     }
 }
 
-/// Buffers an error response's body and keeps it with its status for the error, then hands
-/// the generated client the same response again.
+/// The most of an error response's body that is read: Graph's error bodies are a few hundred
+/// bytes, and whatever answers in its place must not make the client buffer without end.
+pub(crate) const MAX_ERROR_BODY: usize = 64 * 1024;
+
+/// Buffers an error response's body (its first [`MAX_ERROR_BODY`] bytes) and keeps it with its
+/// status for the error, then hands the generated client the same response again.
 async fn keep_error_body(
     call: &CallContext,
     response: reqwest::Response,
@@ -188,7 +200,7 @@ async fn keep_error_body(
     }
     let version = response.version();
     let headers = response.headers().clone();
-    let body = response.bytes().await?;
+    let body = read_capped(response, MAX_ERROR_BODY).await?;
     call.update(|r| {
         r.response = Some(KeptResponse {
             status: status.as_u16(),
@@ -201,4 +213,17 @@ async fn keep_error_body(
     *rebuilt.version_mut() = version;
     *rebuilt.headers_mut() = headers;
     Ok(reqwest::Response::from(rebuilt))
+}
+
+/// The body of `response`, up to `cap` bytes; the rest is not read.
+async fn read_capped(mut response: reqwest::Response, cap: usize) -> reqwest::Result<bytes::Bytes> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        let room = cap - body.len();
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if body.len() == cap {
+            break;
+        }
+    }
+    Ok(body.into())
 }

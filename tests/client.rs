@@ -269,7 +269,7 @@ async fn no_retry_policy_fails_at_once() {
 
 #[tokio::test]
 async fn malformed_retry_after_falls_back_to_capped_backoff() {
-    for value in ["30,120", "-5", "Fri, 26 Nov 2027 10:00:00 GMT", "31536000"] {
+    for value in ["30,120", "-5", "1.5", "soon"] {
         let graph = StandIn::script(vec![
             Reply::status(429).header("retry-after", value),
             Reply::status(204),
@@ -288,6 +288,70 @@ async fn malformed_retry_after_falls_back_to_capped_backoff() {
         );
         assert_eq!(graph.requests().len(), 2, "{value}");
     }
+}
+
+#[tokio::test]
+async fn a_retry_after_longer_than_the_policy_allows_ends_at_once_with_the_wait_asked() {
+    // The default policy waits at most 60 s: Graph asking for 61 s is not retried sooner.
+    let date = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(3600));
+    for (value, asked) in [
+        ("61", Duration::from_secs(61)),
+        ("31536000", Duration::from_secs(31_536_000)),
+        ("99999999999999999999999", Duration::from_secs(u64::MAX)),
+        (date.as_str(), Duration::from_secs(3590)),
+    ] {
+        let reply = Reply::status(429).header("retry-after", value);
+        let graph = StandIn::start(move |_| reply.clone()).await;
+        let started = Instant::now();
+        let err = client(&graph, RetryPolicy::default())
+            .delete_call(CALL_ID)
+            .await
+            .unwrap_err();
+        let Error::Throttled(response) = &err else {
+            panic!("{value}: expected Throttled, got {err:?}")
+        };
+        let waited = response.retry_after.unwrap();
+        assert!(
+            waited >= asked && waited <= asked.saturating_add(Duration::from_secs(10)),
+            "{value}: {waited:?}"
+        );
+        assert_eq!(response.attempts, 1, "{value}");
+        assert_one_attempt(&graph);
+        assert!(started.elapsed() < Duration::from_secs(2), "{value}");
+    }
+}
+
+#[tokio::test]
+async fn the_longest_settings_neither_overflow_nor_panic() {
+    let graph = StandIn::script(vec![
+        Reply::status(503).header("retry-after", "99999999999999999999999"),
+        Reply::status(503).header("retry-after", "0"),
+        Reply::status(204),
+    ])
+    .await;
+    // Every wait allowed, but within 5 s: the deadline is the only bound.
+    let policy = RetryPolicy::default()
+        .max_attempts(u32::MAX)
+        .base_delay(Duration::MAX)
+        .max_delay(Duration::MAX)
+        .deadline(Duration::from_secs(5));
+    let client = Client::builder()
+        .base_url(graph.base_url())
+        .token(StaticToken::new(TOKEN))
+        .retry(policy)
+        .timeout(Duration::MAX)
+        .build()
+        .unwrap();
+    // A wait of u64::MAX seconds ends after the deadline: Throttled at once, not a sleep, an
+    // overflow or a panic.
+    let err = client.delete_call(CALL_ID).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Throttled(r) if r.attempts == 1),
+        "{err:?}"
+    );
+    // `Retry-After: 0` is honoured under the same settings, and the hang-up then succeeds.
+    client.delete_call(CALL_ID).await.unwrap();
+    assert_eq!(graph.requests().len(), 3);
 }
 
 #[tokio::test]
@@ -330,17 +394,36 @@ async fn a_response_slower_than_the_timeout() {
 }
 
 #[tokio::test]
-async fn a_connection_closed_mid_response_is_a_transport_error() {
+async fn a_connection_lost_after_the_request_was_sent_is_retried_for_a_hang_up() {
+    // A DELETE does the same when repeated: a lost connection is tried again.
+    for lost in [Reply::drop_connection(), Reply::cut_short()] {
+        let graph = StandIn::script(vec![lost.clone(), Reply::status(204)]).await;
+        client(&graph, fast_retries())
+            .delete_call(CALL_ID)
+            .await
+            .unwrap_or_else(|e| panic!("{lost:?}: {e:?}"));
+        let requests = graph.requests();
+        assert_eq!(requests.len(), 2, "{lost:?}");
+        assert_eq!(requests[1].header("retry-attempt"), Some("1"));
+        assert_eq!(
+            requests[0].header("client-request-id"),
+            requests[1].header("client-request-id")
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_connection_lost_on_every_attempt_is_a_transport_error_within_the_attempts() {
     let graph = StandIn::start(|_| Reply::cut_short()).await;
     let err = client(&graph, fast_retries())
         .delete_call(CALL_ID)
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, Error::Transport { ids, .. } if ids.attempts == 1),
+        matches!(&err, Error::Transport { ids, .. } if ids.attempts == 3),
         "{err:?}"
     );
-    assert_one_attempt(&graph);
+    assert_eq!(graph.requests().len(), 3);
 }
 
 #[tokio::test]
@@ -385,6 +468,22 @@ async fn an_html_502_keeps_its_status_and_body() {
         other => panic!("expected UnexpectedResponse, got {other:?}"),
     }
     assert_one_attempt(&graph);
+}
+
+#[tokio::test]
+async fn an_error_body_is_read_only_up_to_its_cap() {
+    // A body that never ends: read whole, it would never return.
+    let graph = StandIn::start(|_| Reply::status(500).endless_body()).await;
+    let client = client(&graph, fast_retries());
+    let err = tokio::time::timeout(Duration::from_secs(20), client.delete_call(CALL_ID))
+        .await
+        .expect("the body is read up to 64 KiB, not to its end")
+        .unwrap_err();
+    let Error::UnexpectedResponse(response) = &err else {
+        panic!("expected UnexpectedResponse, got {err:?}")
+    };
+    assert_eq!(response.status, 500);
+    assert_eq!(response.body, "x".repeat(512));
 }
 
 #[tokio::test]

@@ -43,6 +43,10 @@ pub struct Reply {
     pub delay: Duration,
     /// Send the status line and half the headers, then close the connection.
     pub cut_short: bool,
+    /// Close the connection once the request is read, answering nothing.
+    pub drop_connection: bool,
+    /// After the headers, send `x` until the client stops reading (`content-length` says 1 TB).
+    pub endless_body: bool,
 }
 
 impl Reply {
@@ -53,6 +57,8 @@ impl Reply {
             body: Vec::new(),
             delay: Duration::ZERO,
             cut_short: false,
+            drop_connection: false,
+            endless_body: false,
         }
     }
 
@@ -67,6 +73,21 @@ impl Reply {
             cut_short: true,
             ..Reply::status(200)
         }
+    }
+
+    /// No response at all: the connection closes once the request has been read, as when a
+    /// connection is reset after the request was sent.
+    pub fn drop_connection() -> Reply {
+        Reply {
+            drop_connection: true,
+            ..Reply::status(200)
+        }
+    }
+
+    /// A body that never ends: `x` after `x`, for as long as the client reads.
+    pub fn endless_body(mut self) -> Reply {
+        self.endless_body = true;
+        self
     }
 
     pub fn json(status: u16, body: &str) -> Reply {
@@ -174,6 +195,9 @@ async fn serve(
         if !reply.delay.is_zero() {
             tokio::time::sleep(reply.delay).await;
         }
+        if reply.drop_connection {
+            return;
+        }
         if reply.cut_short {
             let _ = stream
                 .get_mut()
@@ -181,17 +205,27 @@ async fn serve(
                 .await;
             return;
         }
+        let length = if reply.endless_body {
+            1 << 40
+        } else {
+            reply.body.len()
+        };
         let mut head = format!(
-            "HTTP/1.1 {} {}\r\ncontent-length: {}\r\n",
+            "HTTP/1.1 {} {}\r\ncontent-length: {length}\r\n",
             reply.status,
             reason(reply.status),
-            reply.body.len()
         );
         for (name, value) in &reply.headers {
             head.push_str(&format!("{name}: {value}\r\n"));
         }
         head.push_str("\r\n");
         let inner = stream.get_mut();
+        if reply.endless_body {
+            let chunk = vec![b'x'; 64 * 1024];
+            let _ = inner.write_all(head.as_bytes()).await;
+            while inner.write_all(&chunk).await.is_ok() {}
+            return;
+        }
         if inner.write_all(head.as_bytes()).await.is_err()
             || inner.write_all(&reply.body).await.is_err()
         {
