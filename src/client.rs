@@ -111,10 +111,11 @@ impl Client {
     /// Hangs up the call `call_id`: `DELETE {base}/communications/calls/{call_id}`.
     ///
     /// Returns `Ok(())` on Graph's `204 No Content`; a call that has already ended is
-    /// [`Error::NotFound`] ([`Client::hang_up`] treats it as done). An id that is empty, `.` or
-    /// `..`, longer than [`MAX_CALL_ID_LEN`], or holds a control character or `\` is refused
-    /// before anything is sent; any other character is percent-encoded, so the id stays one
-    /// path segment.
+    /// [`Error::NotFound`] ([`Client::hang_up`] treats it as done). The id is checked before
+    /// anything is sent: ASCII letters, digits, `-`, `.`, `_` and `~` only (Graph's ids are
+    /// GUIDs), not `.` or `..`, at most [`MAX_CALL_ID_LEN`] bytes. Anything else (`/`, `?`, `#`,
+    /// `%`, spaces, fullwidth dots, U+2028, control characters) is [`Error::InvalidCallId`]: a
+    /// character that needs percent-encoding is one a proxy might decode into the path.
     ///
     /// ```
     /// # async fn demo() {

@@ -6,9 +6,16 @@ use crate::error::Error;
 /// The longest call id sent; Graph's ids are GUIDs and similar, far shorter.
 pub const MAX_CALL_ID_LEN: usize = 512;
 
-/// Refuses the ids that would not stay one path segment once percent-encoded by the generated
-/// client: `.` and `..` are dot segments, `\` is a path separator to URL parsers, and the
-/// generated client encodes neither; control characters and huge ids are never call ids.
+/// Checks an id before it becomes a path segment. Allowed: ASCII letters and digits and `-`,
+/// `.`, `_`, `~` (RFC 3986's unreserved characters), at most [`MAX_CALL_ID_LEN`] bytes, and
+/// not `.` or `..` (dot segments).
+///
+/// Graph's call and participant ids are GUIDs (`57dab8b1-894c-409a-b240-bd8beae78896`), made
+/// of these characters only. Every other character would have to be percent-encoded, and what
+/// is percent-encoded is what a proxy or front end may decode again and fold into the path:
+/// `/`, `?`, `#`, `%` (encoded already, decoded twice), `\`, fullwidth dots (`．`, which some
+/// normalisations turn into `.`), line and paragraph separators (U+2028, U+2029) and control
+/// characters. An id that only these characters make up is sent exactly as given.
 pub(crate) fn check_call_id(call_id: &str) -> Result<(), Error> {
     let reason = if call_id.is_empty() {
         "it is empty"
@@ -16,16 +23,33 @@ pub(crate) fn check_call_id(call_id: &str) -> Result<(), Error> {
         "`.` and `..` are not ids"
     } else if call_id.len() > MAX_CALL_ID_LEN {
         "it is longer than 512 bytes"
-    } else if call_id.bytes().any(|b| b.is_ascii_control())
-        || (!call_id.is_ascii() && call_id.chars().any(char::is_control))
-    {
-        "it holds a control character"
-    } else if call_id.contains('\\') {
-        "it holds a backslash"
+    } else if let Some(c) = call_id.chars().find(|&c| !is_id_char(c)) {
+        refused(c)
     } else {
         return Ok(());
     };
     Err(Error::InvalidCallId { reason })
+}
+
+/// RFC 3986's unreserved characters: those a URL carries without encoding.
+fn is_id_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~')
+}
+
+/// Why `c` is refused: the reason names the character class, never echoes the id.
+fn refused(c: char) -> &'static str {
+    match c {
+        '/' | '\\' => "it holds a path separator (`/` or `\\`)",
+        '?' | '#' => "it holds `?` or `#`, which end a URL's path",
+        '%' => "it holds `%`, which a front end may decode a second time",
+        '\u{ff0e}' | '\u{2024}' | '\u{fe52}' => {
+            "it holds a dot lookalike (such as a fullwidth dot)"
+        }
+        c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') => {
+            "it holds a control character or line separator"
+        }
+        _ => "it holds a character other than ASCII letters, digits, `-`, `.`, `_` and `~`",
+    }
 }
 
 /// A random (version 4) UUID, as Graph's SDKs send in `client-request-id`.
@@ -49,20 +73,50 @@ pub(crate) fn new_client_request_id() -> String {
 mod tests {
     use super::*;
 
+    #[track_caller]
+    fn refused_because(id: &str) -> &'static str {
+        match check_call_id(id) {
+            Err(Error::InvalidCallId { reason }) => reason,
+            other => panic!("{id:?} was not refused: {other:?}"),
+        }
+    }
+
     #[test]
     fn call_ids_that_would_leave_their_segment_are_refused() {
-        for id in ["", ".", "..", "a\nb", "a\u{7f}", "..\\x", &"x".repeat(513)] {
-            assert!(
-                matches!(check_call_id(id), Err(Error::InvalidCallId { .. })),
-                "{id:?}"
-            );
+        for (id, why) in [
+            ("", "empty"),
+            (".", "`.` and `..`"),
+            ("..", "`.` and `..`"),
+            ("a/b", "path separator"),
+            ("/", "path separator"),
+            ("..\\x", "path separator"),
+            ("a?b", "`?` or `#`"),
+            ("a#b", "`?` or `#`"),
+            ("%2e%2e", "`%`"),
+            ("\u{ff0e}\u{ff0e}", "dot lookalike"),
+            ("a\u{2028}b", "line separator"),
+            ("a\u{2029}b", "line separator"),
+            ("a\nb", "control character"),
+            ("a\u{7f}", "control character"),
+            ("a\u{85}", "control character"),
+            ("\0", "control character"),
+            ("a b", "other than ASCII"),
+            ("é", "other than ASCII"),
+            ("a+b", "other than ASCII"),
+        ] {
+            let reason = refused_because(id);
+            assert!(reason.contains(why), "{id:?}: {reason}");
         }
+        assert!(refused_because(&"x".repeat(513)).contains("512 bytes"));
+    }
+
+    #[test]
+    fn graph_ids_pass() {
         for id in [
             "57dab8b1-894c-409a-b240-bd8beae78896",
+            "2f1a1100-b174-40a0-aba7-0b405e01ed92",
             "...",
-            "a/b",
-            "a?b#c",
-            "é",
+            "a.b_c~d",
             &"x".repeat(512),
         ] {
             assert!(check_call_id(id).is_ok(), "{id:?}");
