@@ -10,7 +10,11 @@ use std::time::Duration;
 
 use http::{HeaderMap, HeaderValue, StatusCode};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
-use msgraph_calls::inbound::{Received, Receiver, Rejection, Validator, VerifiedClaims};
+use msgraph_calls::inbound::{
+    Received, Receiver, Rejection, Validator, VerifiedClaims, MAX_KEY_FETCH_TIMEOUT,
+    MIN_REFRESH_GAP,
+};
+use msgraph_calls::Cloud;
 use serde_json::{json, Value};
 use support::signer::{self, b64, GraphKey, JWKS_PATH, OPENID_PATH};
 use support::stand_in::{Recorded, Reply, StandIn};
@@ -454,7 +458,7 @@ async fn keys_are_fetched_once_and_a_rotation_is_picked_up() {
     let graph = KeyEndpoint::start(&[&KEYS.graph]).await;
     let validator = graph
         .validator()
-        .min_refresh_gap(Duration::ZERO)
+        .min_refresh_gap(MIN_REFRESH_GAP)
         .build()
         .unwrap();
     assert_eq!(graph.fetches(), 0, "keys are fetched when first needed");
@@ -470,8 +474,10 @@ async fn keys_are_fetched_once_and_a_rotation_is_picked_up() {
     assert_eq!(openid[0].target, OPENID_PATH);
     assert_eq!(openid[0].method, "GET");
 
-    // Graph starts signing with a new key: the unknown kid makes the validator fetch again.
+    // Graph starts signing with a new key: the unknown kid makes the validator fetch again,
+    // once the least gap between fetches (10 s) has passed.
     *graph.jwks.lock().unwrap() = signer::jwks(&[&KEYS.graph, &KEYS.next]);
+    tokio::time::sleep(MIN_REFRESH_GAP).await;
     let claims = validator
         .validate(&bearer(&KEYS.next.sign(&valid_claims())))
         .await
@@ -517,11 +523,7 @@ async fn a_flood_of_unknown_kids_does_not_hammer_the_key_endpoint() {
 #[tokio::test]
 async fn concurrent_first_callbacks_fetch_the_keys_once() {
     let graph = KeyEndpoint::start(&[&KEYS.graph]).await;
-    let validator = graph
-        .validator()
-        .min_refresh_gap(Duration::ZERO)
-        .build()
-        .unwrap();
+    let validator = graph.validator().build().unwrap();
     let token = KEYS.graph.sign(&valid_claims());
     let checks = (0..20).map(|_| {
         let validator = validator.clone();
@@ -537,23 +539,13 @@ async fn concurrent_first_callbacks_fetch_the_keys_once() {
 #[tokio::test]
 async fn a_failed_refresh_keeps_the_last_good_keys() {
     let graph = KeyEndpoint::start(&[&KEYS.graph]).await;
-    // Due for a refresh at every callback, so each one tries.
-    let validator = graph
-        .validator()
-        .refresh_interval(Duration::ZERO)
-        .min_refresh_gap(Duration::ZERO)
-        .build()
-        .unwrap();
+    let validator = graph.validator().build().unwrap();
     let token = KEYS.graph.sign(&valid_claims());
     validator.validate(&bearer(&token)).await.unwrap();
-    let before = graph.stand_in.requests().len();
 
     graph.failing.store(true, Ordering::SeqCst);
-    validator.validate(&bearer(&token)).await.unwrap();
-    // The due refresh runs in the background: wait until it has been tried.
-    eventually(|| graph.stand_in.requests().len() > before).await;
-    validator.validate(&bearer(&token)).await.unwrap();
     let err = validator.refresh_keys().await.unwrap_err();
+    validator.validate(&bearer(&token)).await.unwrap();
     assert!(err.to_string().contains("HTTP status 500"), "{err}");
     assert!(err.url().ends_with(OPENID_PATH), "{}", err.url());
 
@@ -597,14 +589,17 @@ async fn a_due_refresh_does_not_hold_up_the_callback() {
         .openid_configuration_url(format!("{}{OPENID_PATH}", stand_in.origin()))
         .http_client(http)
         .refresh_interval(Duration::ZERO)
-        .min_refresh_gap(Duration::ZERO)
+        .min_refresh_gap(MIN_REFRESH_GAP)
+        .key_fetch_timeout(MAX_KEY_FETCH_TIMEOUT)
         .build()
         .unwrap();
     let token = KEYS.graph.sign(&valid_claims());
     validator.validate(&bearer(&token)).await.unwrap();
     assert_eq!(answers.lock().unwrap().len(), 2);
 
-    // Due again at once: the callback is answered with the cached key while the fetch hangs.
+    // Due again once the least gap has passed: the callback is answered with the cached key
+    // while the fetch hangs.
+    tokio::time::sleep(MIN_REFRESH_GAP).await;
     let headers = bearer(&token);
     let check = tokio::time::timeout(Duration::from_secs(60), validator.validate(&headers));
     check
@@ -741,6 +736,137 @@ fn settings_that_cannot_work_are_refused() {
         .build_offline(b"{\"keys\": 3}")
         .unwrap_err();
     assert!(err.to_string().contains("line 1 column"), "{err}");
+}
+
+#[tokio::test]
+async fn a_lifetime_beyond_what_a_system_time_holds_is_malformed_not_a_panic() {
+    let validator = offline();
+    let now = signer::now();
+    for (case, changes, expected) in [
+        ("exp", json!({"exp": u64::MAX}), Rejection::Malformed),
+        ("iat", json!({"iat": u64::MAX}), Rejection::Malformed),
+        ("nbf", json!({"nbf": u64::MAX}), Rejection::NotYetValid),
+        (
+            "exp as a float",
+            json!({"exp": 1e300}),
+            Rejection::Malformed,
+        ),
+        (
+            "negative iat",
+            json!({"iat": -1, "exp": now + 60}),
+            Rejection::Malformed,
+        ),
+    ] {
+        let token = KEYS.graph.sign(&with(valid_claims(), changes));
+        assert_eq!(
+            validator.validate(&bearer(&token)).await,
+            Err(expected),
+            "{case}"
+        );
+    }
+}
+
+#[test]
+fn settings_out_of_bounds_are_config_errors() {
+    let jwks = signer::jwks(&[&KEYS.graph]);
+    let day = Duration::from_secs(24 * 3600);
+    assert!(Validator::builder(APP_ID)
+        .leeway(day)
+        .build_offline(jwks.as_bytes())
+        .is_ok());
+    let err = Validator::builder(APP_ID)
+        .leeway(day + Duration::from_secs(1))
+        .build_offline(jwks.as_bytes())
+        .unwrap_err();
+    assert!(err.to_string().contains("leeway"), "{err}");
+    let err = Validator::builder(APP_ID)
+        .leeway(Duration::MAX)
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("leeway"), "{err}");
+
+    assert!(Validator::builder(APP_ID)
+        .min_refresh_gap(MIN_REFRESH_GAP)
+        .build()
+        .is_ok());
+    for gap in [Duration::ZERO, Duration::from_millis(9_999)] {
+        let err = Validator::builder(APP_ID)
+            .min_refresh_gap(gap)
+            .build()
+            .unwrap_err();
+        assert!(err.to_string().contains("refresh gap"), "{err}");
+    }
+    for timeout in [
+        Duration::ZERO,
+        MAX_KEY_FETCH_TIMEOUT + Duration::from_secs(1),
+    ] {
+        let err = Validator::builder(APP_ID)
+            .key_fetch_timeout(timeout)
+            .build()
+            .unwrap_err();
+        assert!(err.to_string().contains("key fetch timeout"), "{err}");
+    }
+}
+
+#[tokio::test]
+async fn a_key_endpoint_that_never_answers_holds_a_callback_no_longer_than_the_fetch_timeout() {
+    let stand_in = StandIn::start(|_| Reply::status(200).after(Duration::from_secs(3600))).await;
+    // The user's client would wait an hour; the validator's bound does not.
+    let http = msgraph_calls::client::http_client_builder()
+        .unwrap()
+        .timeout(Duration::from_secs(3600))
+        .build()
+        .unwrap();
+    let validator = Validator::builder(APP_ID)
+        .openid_configuration_url(format!("{}{OPENID_PATH}", stand_in.origin()))
+        .http_client(http)
+        .key_fetch_timeout(Duration::from_secs(1))
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let headers = bearer(&KEYS.graph.sign(&valid_claims()));
+    assert_eq!(
+        validator.validate(&headers).await,
+        Err(Rejection::KeysUnavailable)
+    );
+    let waited = started.elapsed();
+    assert!(waited < Duration::from_secs(5), "{waited:?}");
+    let err = validator.refresh_keys().await.unwrap_err();
+    assert!(err.to_string().contains("no keys within 1s"), "{err}");
+}
+
+#[test]
+fn each_cloud_keeps_graphs_documented_endpoints_or_requires_them() {
+    let url = "https://apigcch.botframework.azure.us/v1/.well-known/OpenIdConfiguration";
+    assert!(Validator::builder(APP_ID)
+        .cloud(Cloud::Global)
+        .build()
+        .is_ok());
+    for cloud in [Cloud::UsGovL4, Cloud::UsGovL5Dod] {
+        let err = Validator::builder(APP_ID).cloud(cloud).build().unwrap_err();
+        assert!(err.to_string().contains("does not document"), "{err}");
+        assert!(err.to_string().contains(&cloud.to_string()), "{err}");
+        // One of the two is not enough: both are unknown there.
+        let err = Validator::builder(APP_ID)
+            .cloud(cloud)
+            .openid_configuration_url(url)
+            .build()
+            .unwrap_err();
+        assert!(err.to_string().contains("issuers"), "{err}");
+        assert!(Validator::builder(APP_ID)
+            .cloud(cloud)
+            .openid_configuration_url(url)
+            .issuers(["https://api.botframework.com/"])
+            .build()
+            .is_ok());
+    }
+    let err = Validator::builder(APP_ID)
+        .cloud(Cloud::China)
+        .openid_configuration_url(url)
+        .issuers(["https://api.botframework.com/"])
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("no calling APIs"), "{err}");
 }
 
 #[tokio::test]

@@ -9,9 +9,10 @@ use jsonwebtoken::{Algorithm, Validation};
 use super::keys::{self, KeyCache, KeySource};
 use super::validator::Validator;
 use super::{
-    DEFAULT_LEEWAY, DEFAULT_MIN_REFRESH_GAP, DEFAULT_REFRESH_INTERVAL, GRAPH_ISSUERS,
-    GRAPH_OPENID_CONFIGURATION,
+    DEFAULT_KEY_FETCH_TIMEOUT, DEFAULT_LEEWAY, DEFAULT_MIN_REFRESH_GAP, DEFAULT_REFRESH_INTERVAL,
+    GRAPH_ISSUERS, GRAPH_OPENID_CONFIGURATION, MAX_KEY_FETCH_TIMEOUT, MAX_LEEWAY, MIN_REFRESH_GAP,
 };
+use crate::cloud::Cloud;
 
 /// Settings of a [`Validator`]; start with [`Validator::builder`].
 ///
@@ -27,12 +28,16 @@ use super::{
 #[must_use]
 pub struct ValidatorBuilder {
     app_id: String,
-    issuers: Vec<String>,
-    openid_configuration_url: String,
+    cloud: Cloud,
+    /// Set by [`ValidatorBuilder::issuers`]; else the cloud's, where Graph documents them.
+    issuers: Option<Vec<String>>,
+    /// Set by [`ValidatorBuilder::openid_configuration_url`]; else the cloud's.
+    openid_configuration_url: Option<String>,
     leeway: Duration,
     tenants: Option<Vec<String>>,
     refresh_interval: Duration,
     min_refresh_gap: Duration,
+    key_fetch_timeout: Duration,
     http: Option<reqwest::Client>,
 }
 
@@ -41,14 +46,42 @@ impl ValidatorBuilder {
     pub(super) fn new(app_id: String) -> Self {
         ValidatorBuilder {
             app_id,
-            issuers: GRAPH_ISSUERS.iter().map(|i| i.to_string()).collect(),
-            openid_configuration_url: GRAPH_OPENID_CONFIGURATION.to_owned(),
+            cloud: Cloud::Global,
+            issuers: None,
+            openid_configuration_url: None,
             leeway: DEFAULT_LEEWAY,
             tenants: None,
             refresh_interval: DEFAULT_REFRESH_INTERVAL,
             min_refresh_gap: DEFAULT_MIN_REFRESH_GAP,
+            key_fetch_timeout: DEFAULT_KEY_FETCH_TIMEOUT,
             http: None,
         }
+    }
+
+    /// The cloud the bot runs in ([`Cloud::Global`] unless set). Graph documents the callback
+    /// tokens' OpenID configuration ([`GRAPH_OPENID_CONFIGURATION`]) and issuers
+    /// ([`GRAPH_ISSUERS`]) for the global service only. For the US Government clouds, building
+    /// fails with a [`ConfigError`] saying so unless both are set with
+    /// [`openid_configuration_url`](Self::openid_configuration_url) and
+    /// [`issuers`](Self::issuers); for China, where Graph offers no calling APIs, building
+    /// always fails.
+    ///
+    /// ```
+    /// use msgraph_calls::{inbound::Validator, Cloud};
+    ///
+    /// assert!(Validator::builder("app").cloud(Cloud::Global).build().is_ok());
+    /// let err = Validator::builder("app").cloud(Cloud::UsGovL4).build().unwrap_err();
+    /// assert!(err.to_string().contains("does not document"), "{err}");
+    /// let gov = Validator::builder("app")
+    ///     .cloud(Cloud::UsGovL4)
+    ///     .openid_configuration_url("https://apigcch.botframework.azure.us/v1/.well-known/OpenIdConfiguration")
+    ///     .issuers(["https://api.botframework.com/"])
+    ///     .build();
+    /// assert!(gov.is_ok());
+    /// ```
+    pub fn cloud(mut self, cloud: Cloud) -> Self {
+        self.cloud = cloud;
+        self
     }
 
     /// The issuers to accept, replacing [`GRAPH_ISSUERS`]. Compared exactly: a trailing slash
@@ -59,7 +92,7 @@ impl ValidatorBuilder {
     ///     .issuers(["https://api.botframework.com/"]);
     /// ```
     pub fn issuers<I: IntoIterator<Item = S>, S: Into<String>>(mut self, issuers: I) -> Self {
-        self.issuers = issuers.into_iter().map(Into::into).collect();
+        self.issuers = Some(issuers.into_iter().map(Into::into).collect());
         self
     }
 
@@ -72,11 +105,12 @@ impl ValidatorBuilder {
     ///     .openid_configuration_url("http://127.0.0.1:8080/v1/.well-known/OpenIdConfiguration");
     /// ```
     pub fn openid_configuration_url(mut self, url: impl Into<String>) -> Self {
-        self.openid_configuration_url = url.into();
+        self.openid_configuration_url = Some(url.into());
         self
     }
 
-    /// The clock skew allowed on `exp` and `nbf` ([`DEFAULT_LEEWAY`] unless set); whole seconds.
+    /// The clock skew allowed on `exp` and `nbf` ([`DEFAULT_LEEWAY`] unless set); whole seconds,
+    /// at most [`MAX_LEEWAY`] (a day).
     ///
     /// ```
     /// let builder = msgraph_calls::inbound::Validator::builder("app").leeway(std::time::Duration::ZERO);
@@ -114,8 +148,8 @@ impl ValidatorBuilder {
     }
 
     /// The least time between two fetches of the keys, scheduled or asked for by an unknown
-    /// `kid` ([`DEFAULT_MIN_REFRESH_GAP`] unless set). While there are no keys at all, a fetch
-    /// is tried again after at most 10 seconds.
+    /// `kid` ([`DEFAULT_MIN_REFRESH_GAP`] unless set; at least [`MIN_REFRESH_GAP`], 10 s).
+    /// While there are no keys at all, a fetch is tried again after at most 10 seconds.
     ///
     /// ```
     /// let builder = msgraph_calls::inbound::Validator::builder("app")
@@ -123,6 +157,20 @@ impl ValidatorBuilder {
     /// ```
     pub fn min_refresh_gap(mut self, gap: Duration) -> Self {
         self.min_refresh_gap = gap;
+        self
+    }
+
+    /// The longest one fetch of the keys may take, both documents together
+    /// ([`DEFAULT_KEY_FETCH_TIMEOUT`] unless set; more than zero and at most
+    /// [`MAX_KEY_FETCH_TIMEOUT`]). It bounds the fetch whatever HTTP client is used, so a key
+    /// endpoint that never answers cannot hold a callback longer.
+    ///
+    /// ```
+    /// let builder = msgraph_calls::inbound::Validator::builder("app")
+    ///     .key_fetch_timeout(std::time::Duration::from_secs(5));
+    /// ```
+    pub fn key_fetch_timeout(mut self, timeout: Duration) -> Self {
+        self.key_fetch_timeout = timeout;
         self
     }
 
@@ -151,14 +199,19 @@ impl ValidatorBuilder {
     /// assert!(err.to_string().contains("application id"));
     /// ```
     pub fn build(self) -> Result<Validator, ConfigError> {
-        let url = crate::http::check_https_or_loopback(&self.openid_configuration_url).map_err(
-            |reason| {
+        let (openid_configuration_url, _) = self.endpoints()?;
+        let url =
+            crate::http::check_https_or_loopback(&openid_configuration_url).map_err(|reason| {
                 ConfigError(format!(
-                    "OpenID configuration URL {:?}: {reason}",
-                    self.openid_configuration_url
+                    "OpenID configuration URL {openid_configuration_url:?}: {reason}"
                 ))
-            },
-        )?;
+            })?;
+        if self.key_fetch_timeout.is_zero() || self.key_fetch_timeout > MAX_KEY_FETCH_TIMEOUT {
+            return Err(ConfigError(format!(
+                "the key fetch timeout is {:?}; it must be more than zero and at most {:?}",
+                self.key_fetch_timeout, MAX_KEY_FETCH_TIMEOUT
+            )));
+        }
         let http = match self.http.clone() {
             Some(client) => client,
             None => {
@@ -186,7 +239,7 @@ impl ValidatorBuilder {
                     .map_err(|e| error(&e))?
             }
         };
-        let source = KeySource::new(http, url);
+        let source = KeySource::new(http, url, self.key_fetch_timeout);
         let keys = KeyCache::online(source, self.refresh_interval, self.min_refresh_gap);
         self.finish(keys)
     }
@@ -207,14 +260,55 @@ impl ValidatorBuilder {
         self.finish(KeyCache::offline(keys))
     }
 
+    /// The OpenID configuration URL and the issuers: those set, else the cloud's.
+    fn endpoints(&self) -> Result<(String, Vec<String>), ConfigError> {
+        if !self.cloud.offers_calls() {
+            return Err(ConfigError(format!(
+                "Graph offers no calling APIs, and so no callbacks, in the {} cloud",
+                self.cloud
+            )));
+        }
+        let documented = matches!(self.cloud, Cloud::Global);
+        match (&self.openid_configuration_url, &self.issuers) {
+            (Some(url), Some(issuers)) => Ok((url.clone(), issuers.clone())),
+            (url, issuers) if documented => Ok((
+                url.clone()
+                    .unwrap_or_else(|| GRAPH_OPENID_CONFIGURATION.to_owned()),
+                issuers
+                    .clone()
+                    .unwrap_or_else(|| GRAPH_ISSUERS.iter().map(|i| i.to_string()).collect()),
+            )),
+            _ => Err(ConfigError(format!(
+                "Graph does not document the callback tokens' OpenID configuration and issuers \
+                 in the {} cloud: set both, with openid_configuration_url(..) and issuers(..), \
+                 from what your tenant's tokens carry",
+                self.cloud
+            ))),
+        }
+    }
+
     fn finish(self, keys: KeyCache) -> Result<Validator, ConfigError> {
+        let (_, issuers) = self.endpoints()?;
         if self.app_id.trim().is_empty() {
             return Err(ConfigError(
                 "the bot's application id (the tokens' audience) is empty".into(),
             ));
         }
-        if self.issuers.is_empty() {
+        if issuers.is_empty() {
             return Err(ConfigError("no issuer is accepted".into()));
+        }
+        if self.leeway > MAX_LEEWAY {
+            return Err(ConfigError(format!(
+                "a leeway of {:?} would accept tokens expired that long ago; at most {:?}",
+                self.leeway, MAX_LEEWAY
+            )));
+        }
+        if self.min_refresh_gap < MIN_REFRESH_GAP {
+            return Err(ConfigError(format!(
+                "a refresh gap of {:?} would let made-up key ids hammer the key endpoint; at \
+                 least {:?}",
+                self.min_refresh_gap, MIN_REFRESH_GAP
+            )));
         }
         let mut validation = Validation::new(Algorithm::RS256);
         validation.leeway = self.leeway.as_secs();
@@ -222,14 +316,14 @@ impl ValidatorBuilder {
         validation.validate_nbf = true;
         validation.set_required_spec_claims(&["exp", "iss", "aud"]);
         validation.set_audience(&[&self.app_id]);
-        validation.set_issuer(&self.issuers);
+        validation.set_issuer(&issuers);
         let tenants = self
             .tenants
             .map(|t| t.iter().map(|t| t.trim().to_ascii_lowercase()).collect());
         Ok(Validator::new(
             self.app_id,
             validation,
-            self.issuers,
+            issuers,
             tenants,
             keys,
         ))

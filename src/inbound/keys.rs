@@ -69,17 +69,36 @@ type Keys = HashMap<String, Arc<DecodingKey>>;
 pub(crate) struct KeySource {
     http: reqwest::Client,
     openid_configuration: reqwest::Url,
+    /// The longest a fetch (both documents) may take, whatever the HTTP client's own timeouts.
+    timeout: Duration,
 }
 
 impl KeySource {
-    pub(crate) fn new(http: reqwest::Client, openid_configuration: reqwest::Url) -> KeySource {
+    pub(crate) fn new(
+        http: reqwest::Client,
+        openid_configuration: reqwest::Url,
+        timeout: Duration,
+    ) -> KeySource {
         KeySource {
             http,
             openid_configuration,
+            timeout,
         }
     }
 
+    /// Fetches the keys, giving up after the source's timeout: a key endpoint that never
+    /// answers holds no callback longer than that.
     async fn fetch(&self) -> Result<Keys, KeyFetchError> {
+        match tokio::time::timeout(self.timeout, self.fetch_unbounded()).await {
+            Ok(result) => result,
+            Err(_) => Err(fetch_error(
+                &self.openid_configuration,
+                format!("no keys within {:?}", self.timeout),
+            )),
+        }
+    }
+
+    async fn fetch_unbounded(&self) -> Result<Keys, KeyFetchError> {
         #[derive(Deserialize)]
         struct OpenIdConfiguration {
             jwks_uri: String,

@@ -44,14 +44,19 @@
 //!
 //! # Other clouds
 //!
-//! The defaults are those of the global service. Callbacks on US Government clouds have been
-//! reported with another OpenID configuration and signing keys, and with the issuer
-//! `https://api.botframework.com/` (with a trailing slash; microsoft-graph-comms-samples
-//! issue 865, still open). Set both from what your tenant's tokens carry:
+//! The defaults are those of the global service, the only cloud for which Graph documents the
+//! callback tokens' OpenID configuration and issuers. [`ValidatorBuilder::cloud`] says which
+//! cloud the bot runs in: for [`Cloud::Global`](crate::Cloud::Global) it keeps the defaults;
+//! for the US Government clouds it requires both to be set, because Graph does not document
+//! them there (callbacks have been reported with another OpenID configuration and the issuer
+//! `https://api.botframework.com/`, with a trailing slash: microsoft-graph-comms-samples issue
+//! 865, still open); for China, where Graph offers no calling APIs, it is an error. Set both
+//! from what your tenant's tokens carry:
 //!
 //! ```no_run
 //! # fn demo() -> Result<(), msgraph_calls::inbound::ConfigError> {
 //! let validator = msgraph_calls::inbound::Validator::builder("bot app id")
+//!     .cloud(msgraph_calls::Cloud::UsGovL4)
 //!     .openid_configuration_url("https://apigcch.botframework.azure.us/v1/.well-known/OpenIdConfiguration")
 //!     .issuers(["https://api.botframework.com/", "https://graph.microsoft.us"])
 //!     .build()?;
@@ -98,3 +103,17 @@ pub const DEFAULT_MIN_REFRESH_GAP: Duration = Duration::from_secs(5 * 60);
 
 /// The clock skew allowed on `exp` and `nbf`.
 pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(60);
+
+/// The longest a fetch of the keys may take, both documents together, whatever HTTP client
+/// fetches them: a callback that waits for keys waits no longer.
+pub const DEFAULT_KEY_FETCH_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The largest leeway a validator accepts: more would accept tokens expired for days.
+pub const MAX_LEEWAY: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// The least gap between two fetches of the keys a validator accepts: less would let a flood of
+/// made-up `kid`s make the bot hammer the key endpoint.
+pub const MIN_REFRESH_GAP: Duration = Duration::from_secs(10);
+
+/// The longest key fetch timeout a validator accepts.
+pub const MAX_KEY_FETCH_TIMEOUT: Duration = Duration::from_secs(60);

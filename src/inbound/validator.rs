@@ -223,10 +223,18 @@ impl Validator {
             issuer,
             audience: self.inner.app_id.clone(),
             app_id: claims.appid.or(claims.azp),
-            expires_at: UNIX_EPOCH + Duration::from_secs(exp),
-            issued_at: claims.iat.map(|t| UNIX_EPOCH + Duration::from_secs(t)),
+            expires_at: instant(exp)?,
+            issued_at: claims.iat.map(instant).transpose()?,
         })
     }
+}
+
+/// The time `seconds` after the Unix epoch; a claim beyond what a `SystemTime` holds is a
+/// malformed token.
+fn instant(seconds: u64) -> Result<SystemTime, Rejection> {
+    UNIX_EPOCH
+        .checked_add(Duration::from_secs(seconds))
+        .ok_or(Rejection::Malformed)
 }
 
 impl fmt::Debug for Validator {
