@@ -207,7 +207,7 @@ fn explain(batch: &CommsNotifications, out: &mut String) {
             let _ = writeln!(
                 out,
                 "notification about {} (not a call)",
-                notification.resource_url
+                notification.resource_url.as_deref().unwrap_or("?")
             );
             continue;
         };
@@ -218,8 +218,12 @@ fn explain(batch: &CommsNotifications, out: &mut String) {
             .unwrap_or_else(|| "unknown".into());
         let _ = writeln!(
             out,
-            "notification: {} {:?}, call state {state}",
-            notification.resource_url, notification.change_type
+            "notification: {} {}, call state {state}",
+            notification.resource_url.as_deref().unwrap_or("?"),
+            notification
+                .change_type
+                .as_ref()
+                .map_or("(no change type)", |c| c.as_str())
         );
         let Some(info) = &call.result_info else {
             continue;

@@ -31,5 +31,5 @@ pub use client::Client;
 pub use cloud::Cloud;
 pub use error::{Error, ErrorResponse};
 pub use generated::types;
-pub use graph_int::GraphInt32;
+pub use graph_int::{GraphInt, GraphInt32, GraphInt64, Width};
 pub use retry::RetryPolicy;

@@ -49,20 +49,74 @@ use std::fmt;
 pub use crate::generated::model::*;
 use crate::graph_int::GraphInt32;
 use crate::termination::{self, Category, TerminationReason};
+pub use crate::wire::Problem;
 
 /// Reads a callback body.
 ///
-/// Errors say where the body went wrong: the JSON path, line and column. Input that is not
-/// JSON, or has anything but white space after the JSON value, is refused.
+/// Any JSON object is read. What Graph's schema does not promise is no reason to lose a
+/// notification: a missing property reads as absent; a value of the wrong JSON type
+/// (`"isMuted": "yes"`) is kept as it came in the `extra` of its object, its field absent, and
+/// listed in the notification's [`problems`](CommsNotification::problems) with its JSON path;
+/// an element of `value` that is not an object is kept, in its place, in the batch's `extra`
+/// and listed in the batch's `problems`. Written back with `serde_json`, the batch is the JSON
+/// it was read from.
+///
+/// Only a body that is not JSON, has anything but white space after its JSON value, or is not
+/// a JSON object, is refused; the error says where (line, column, and the JSON path when the
+/// body broke off inside a value).
 ///
 /// ```
-/// let err = msgraph_calls::notifications::from_slice(br#"{"value": [{"changeType": 5}]}"#).unwrap_err();
+/// let batch = msgraph_calls::notifications::from_slice(br#"{"value": [
+///     {"changeType": 5, "resourceUrl": "/communications/calls/1"},
+///     {"changeType": "deleted", "resourceUrl": "/communications/calls/2"}
+/// ]}"#).unwrap();
+/// let [odd, deleted] = batch.notifications() else { panic!() };
+/// assert_eq!(odd.problems[0].path(), "value[0].changeType");
+/// assert!(odd.change_type.is_none());
+/// assert_eq!(deleted.call_id(), Some("2"));
+///
+/// let err = msgraph_calls::notifications::from_slice(br#"{"value": [{"changeType": "upd"#).unwrap_err();
 /// assert_eq!(err.path(), "value[0].changeType");
-/// assert_eq!((err.line(), err.column()), (1, 27));
+/// assert_eq!((err.line(), err.column()), (1, 30));
 /// ```
 pub fn from_slice(body: &[u8]) -> Result<CommsNotifications, NotificationError> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let mut handed_up = Vec::new();
     // The fast path tracks no path; only a body that fails is read again to find where.
-    serde_json::from_slice::<CommsNotifications>(body).map_err(|_| locate_error(body))
+    match <CommsNotifications as crate::wire::ReadAny>::read_any(&mut de, &mut handed_up) {
+        Ok(Ok(batch)) => match de.end() {
+            Ok(()) => Ok(batch),
+            Err(e) => Err(NotificationError::new(String::new(), e)),
+        },
+        Ok(Err(value)) => Err(NotificationError::new(
+            String::new(),
+            <serde_json::Error as serde::de::Error>::custom(format_args!(
+                "a callback body is a JSON object, not {}",
+                crate::wire::describe(&value)
+            )),
+        )),
+        Err(_) => Err(locate_error(body)),
+    }
+}
+
+impl CommsNotifications {
+    /// Every problem of the batch: its own (a notification that is not an object, `value` not
+    /// an array), then each notification's. Empty for a body that follows Graph's schema.
+    ///
+    /// ```
+    /// let batch = msgraph_calls::notifications::from_slice(
+    ///     br##"{"value": [7, {"changeType": "updated", "resourceUrl": "/communications/calls/1",
+    ///                        "resourceData": {"@odata.type": "#microsoft.graph.call", "state": false}}]}"##,
+    /// ).unwrap();
+    /// let paths: Vec<String> = batch.all_problems().map(|p| p.path()).collect();
+    /// assert_eq!(paths, ["value[0]", "value[1].resourceData.state"]);
+    /// assert_eq!(batch.notifications().len(), 1);
+    /// ```
+    pub fn all_problems(&self) -> impl Iterator<Item = &Problem> {
+        self.problems
+            .iter()
+            .chain(self.notifications().iter().flat_map(|n| n.problems.iter()))
+    }
 }
 
 /// Reads a body that failed again, tracking the JSON path, for the error.
@@ -70,7 +124,7 @@ fn locate_error(body: &[u8]) -> NotificationError {
     let mut de = serde_json::Deserializer::from_slice(body);
     match serde_path_to_error::deserialize::<_, CommsNotifications>(&mut de) {
         Err(e) => {
-            let path = e.path().to_string();
+            let path = escaped_path(e.path());
             NotificationError::new(path, e.into_inner())
         }
         Ok(_) => match de.end() {
@@ -83,6 +137,21 @@ fn locate_error(body: &[u8]) -> NotificationError {
     }
 }
 
+/// A JSON path from serde_path_to_error, its property names escaped as in a [`Problem`]'s.
+fn escaped_path(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::new();
+    for segment in path.iter() {
+        match segment {
+            Segment::Seq { index } => out.push_str(&format!("[{index}]")),
+            Segment::Map { key } => crate::wire::write_key(&mut out, key),
+            Segment::Enum { variant } => crate::wire::write_key(&mut out, variant),
+            Segment::Unknown => out.push_str("[?]"),
+        }
+    }
+    out
+}
+
 /// Why a callback body could not be read, and where.
 #[derive(Debug)]
 pub struct NotificationError {
@@ -92,23 +161,25 @@ pub struct NotificationError {
 
 impl NotificationError {
     fn new(path: String, source: serde_json::Error) -> Self {
-        // serde_path_to_error writes `.` for the root.
-        let path = if path == "." { String::new() } else { path };
         NotificationError { path, source }
     }
 
-    /// The JSON path of the value that was wrong, such as `value[0].resourceData.state`;
-    /// empty when the problem is the body as a whole (not JSON, trailing characters).
+    /// The JSON path where the body broke off, such as `value[0].resourceData.state`; empty
+    /// when the problem is the body as a whole (not JSON, not an object, trailing characters).
+    /// Property names other than plain identifiers are quoted and escaped (see
+    /// [`Problem::path`]).
     pub fn path(&self) -> &str {
         &self.path
     }
 
-    /// The 1-based line in the body where the problem was found.
+    /// The 1-based line in the body where the problem was found; 0 when the body is JSON but
+    /// not an object.
     pub fn line(&self) -> usize {
         self.source.line()
     }
 
-    /// The 1-based column in the body where the problem was found.
+    /// The 1-based column in the body where the problem was found; 0 when the body is JSON
+    /// but not an object.
     pub fn column(&self) -> usize {
         self.source.column()
     }
@@ -155,7 +226,7 @@ impl CommsNotification {
     /// assert_eq!(n.call_id(), Some("421f"));
     /// ```
     pub fn call_id(&self) -> Option<&str> {
-        call_id_of(&self.resource_url)
+        call_id_of(self.resource_url.as_deref()?)
     }
 
     /// The participants this notification carries: a roster, or a single participant.

@@ -2,14 +2,14 @@
 //! (`notifications::ResourceData`) calls to read one entity, an array of them, or anything else
 //! kept as JSON, and the rule that matches an `@odata.type` against a mapping key.
 
-use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::{Deserializer, MapAccess, Visitor};
-use serde::Serialize;
+use serde::de::value::SeqAccessDeserializer;
+use serde::de::{Deserializer, MapAccess, SeqAccess};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::wire::Key;
+use crate::wire::{Key, OnJson, Problem, Visit};
 
 /// Whether an `@odata.type` is the one a discriminator mapping key of `schema/openapi.yaml`
 /// names, compared without regard to letter case (Graph's examples spell them both ways). A `*`
@@ -35,11 +35,15 @@ pub trait Union: Serialize + Sized {
 
     /// Reads an object whose `@odata.type` has been read already (the usual case: Graph
     /// writes it first), straight from the body.
-    fn from_entity<'de, A: MapAccess<'de>>(map: A, odata_type: String) -> Result<Self, A::Error>;
+    fn from_entity<'de, A: MapAccess<'de>>(
+        map: A,
+        odata_type: String,
+        problems: &mut Vec<Problem>,
+    ) -> Result<Self, A::Error>;
 
     /// Reads an object already buffered as JSON (when `@odata.type` was not its first
     /// property).
-    fn from_value(value: Value) -> Result<Self, serde_json::Error>;
+    fn from_value(value: Value, problems: &mut Vec<Problem>) -> Result<Self, serde_json::Error>;
 
     /// An array of members (`Many`).
     fn many(items: Vec<Self>) -> Self;
@@ -52,73 +56,84 @@ pub trait Union: Serialize + Sized {
 pub fn deserialize_union<'de, D: Deserializer<'de>, T: Union>(
     deserializer: D,
 ) -> Result<T, D::Error> {
-    deserializer.deserialize_any(UnionVisitor(PhantomData))
+    read_union(deserializer, &mut Vec::new())
 }
 
-struct UnionVisitor<T>(PhantomData<T>);
+/// Reads a [`Union`], the problems of its entities passed along: the body of every union's
+/// `ReadAny::read_any`. Never refuses a JSON value: what is not an entity is `Other`.
+pub fn read_union<'de, D: Deserializer<'de>, T: Union>(
+    deserializer: D,
+    problems: &mut Vec<Problem>,
+) -> Result<T, D::Error> {
+    deserializer.deserialize_any(Visit(AsUnion {
+        problems,
+        marker: PhantomData,
+    }))
+}
+
+struct AsUnion<'p, T> {
+    problems: &'p mut Vec<Problem>,
+    marker: PhantomData<T>,
+}
 
 /// Reads one element of an array as the union itself, so a roster is read without buffering.
-struct UnionElement<T>(PhantomData<T>);
+struct UnionElement<'p, T> {
+    problems: &'p mut Vec<Problem>,
+    marker: PhantomData<T>,
+}
 
-impl<'de, T: Union> serde::de::DeserializeSeed<'de> for UnionElement<T> {
+impl<'de, T: Union> serde::de::DeserializeSeed<'de> for UnionElement<'_, T> {
     type Value = T;
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<T, D::Error> {
-        deserialize_union(deserializer)
+        read_union(deserializer, self.problems)
     }
 }
 
-impl<'de, T: Union> Visitor<'de> for UnionVisitor<T> {
-    type Value = T;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an entity or an array of entities")
+impl<'de, T: Union> OnJson<'de> for AsUnion<'_, T> {
+    type Out = T;
+    fn expecting(&self) -> &'static str {
+        "an entity or an array of entities"
     }
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<T, A::Error> {
-        if T::HAS_MANY {
-            let mut items = Vec::new();
-            while let Some(item) = seq.next_element_seed(UnionElement::<T>(PhantomData))? {
-                items.push(item);
-            }
-            Ok(T::many(items))
-        } else {
-            let mut items = Vec::new();
-            while let Some(item) = seq.next_element::<Value>()? {
-                items.push(item);
-            }
-            Ok(T::other(Value::Array(items)))
+    fn value<E: serde::de::Error>(self, value: Value) -> Result<T, E> {
+        Ok(T::other(value))
+    }
+    fn seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<T, A::Error> {
+        if !T::HAS_MANY {
+            let value = Value::deserialize(SeqAccessDeserializer::new(seq))?;
+            return Ok(T::other(value));
         }
+        let mut items = Vec::new();
+        loop {
+            let start = self.problems.len();
+            let element = UnionElement::<T> {
+                problems: self.problems,
+                marker: PhantomData,
+            };
+            let Some(item) = seq.next_element_seed(element)? else {
+                break;
+            };
+            let index = items.len();
+            self.problems[start..]
+                .iter_mut()
+                .for_each(|p| p.under_index(index));
+            items.push(item);
+        }
+        Ok(T::many(items))
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
+    fn map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
         let Some(first) = map.next_key::<Key<'de>>()? else {
             return Ok(T::other(Value::Object(Map::new())));
         };
         let value: Value = map.next_value()?;
         if first.as_str() == "@odata.type" {
             if let Value::String(odata_type) = value {
-                return T::from_entity(map, odata_type);
+                return T::from_entity(map, odata_type, self.problems);
             }
         }
         let mut object = Map::new();
         object.insert(first.into_string(), value);
         read_rest(&mut map, &mut object)?;
-        T::from_value(Value::Object(object)).map_err(serde::de::Error::custom)
-    }
-    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<T, E> {
-        Ok(T::other(Value::Bool(v)))
-    }
-    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<T, E> {
-        Ok(T::other(Value::from(v)))
-    }
-    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<T, E> {
-        Ok(T::other(Value::from(v)))
-    }
-    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<T, E> {
-        Ok(T::other(Value::from(v)))
-    }
-    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<T, E> {
-        Ok(T::other(Value::String(v.to_owned())))
-    }
-    fn visit_unit<E: serde::de::Error>(self) -> Result<T, E> {
-        Ok(T::other(Value::Null))
+        T::from_value(Value::Object(object), self.problems).map_err(serde::de::Error::custom)
     }
 }
 

@@ -908,14 +908,23 @@ async fn the_receiver_answers_202_400_or_401() {
     let call = batch.notifications()[0].call().unwrap();
     assert_eq!(call.state.as_ref().unwrap().to_string(), "terminated");
 
+    // Issue 12, point 2: any object whose `value` is an array is accepted, with its problems.
     let received = receiver
-        .receive(&bearer(&token), br#"{"value": [{"changeType": 7}]}"#)
+        .receive(&bearer(&token), br#"{"value": [{"changeType": 7}, 8]}"#)
         .await;
-    assert_eq!(received.status(), StatusCode::BAD_REQUEST);
-    let Received::Unreadable { error, .. } = received else {
-        panic!("unreadable")
+    assert_eq!(received.status(), StatusCode::ACCEPTED);
+    let Received::Accepted { batch, .. } = received else {
+        panic!("accepted")
     };
-    assert!(error.to_string().contains("value[0].changeType"), "{error}");
+    let problems: Vec<String> = batch.all_problems().map(|p| p.path()).collect();
+    assert_eq!(problems, ["value[1]", "value[0].changeType"]);
+
+    // Only a body that is not JSON, or not an object, is 400.
+    for body in [&b"<html>502</html>"[..], b"[{\"changeType\": 7}]"] {
+        let received = receiver.receive(&bearer(&token), body).await;
+        assert_eq!(received.status(), StatusCode::BAD_REQUEST);
+        assert!(matches!(received, Received::Unreadable { .. }));
+    }
 
     let forged = KEYS.forger.sign(&valid_claims());
     let received = receiver.receive(&bearer(&forged), TERMINATED).await;
@@ -1011,21 +1020,26 @@ mod axum_callback {
         let response = send(&url, None, TERMINATED.to_vec()).await;
         assert_eq!(response.status(), 401);
 
+        let response = send(&url, Some(format!("Bearer {token}")), b"[3]".to_vec()).await;
+        assert_eq!(response.status(), 400);
+        let text = response.text().await.unwrap();
+        assert!(text.contains("not an array"), "{text}");
+
+        // An object whose `value` is not an array is read, its problem listed: 202.
         let response = send(
             &url,
             Some(format!("Bearer {token}")),
             b"{\"value\": 3}".to_vec(),
         )
         .await;
-        assert_eq!(response.status(), 400);
-        let text = response.text().await.unwrap();
-        assert!(text.contains("value"), "{text}");
+        assert_eq!(response.status(), 202);
+        assert_eq!(handled.recv().await.unwrap(), (TENANT.to_owned(), 0));
 
         let huge = vec![b' '; 65 * 1024];
         let response = send(&url, Some(format!("Bearer {token}")), huge).await;
         assert_eq!(response.status(), 413);
 
-        // Only the one good callback reached the handler.
+        // Only the two readable callbacks reached the handler.
         assert!(handled.try_recv().is_err());
     }
 }

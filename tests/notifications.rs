@@ -31,11 +31,12 @@ fn terminating_notification_is_an_updated_call() {
     let batch = notifications::from_slice(TERMINATING).unwrap();
     assert_eq!(batch.notifications().len(), 1);
     let n = &batch.notifications()[0];
-    assert_eq!(n.change_type, ChangeType::Updated);
+    assert_eq!(n.change_type, Some(ChangeType::Updated));
     assert_eq!(
-        n.resource_url,
-        "/communications/calls/57dab8b1-894c-409a-b240-bd8beae78896"
+        n.resource_url.as_deref(),
+        Some("/communications/calls/57dab8b1-894c-409a-b240-bd8beae78896")
     );
+    assert!(batch.all_problems().next().is_none());
     let call = n.call().expect("a call");
     assert_eq!(call.state, Some(CallState::Terminating));
     assert!(call.result_info.is_none());
@@ -45,7 +46,7 @@ fn terminating_notification_is_an_updated_call() {
 fn assert_terminated_by_5001(body: &[u8], codes_as_text: bool) {
     let batch = notifications::from_slice(body).unwrap();
     let n = &batch.notifications()[0];
-    assert_eq!(n.change_type, ChangeType::Deleted);
+    assert_eq!(n.change_type, Some(ChangeType::Deleted));
     let call = n.call().expect("a call");
     assert_eq!(call.state, Some(CallState::Terminated));
     let info = call.result_info.as_ref().unwrap();
@@ -131,13 +132,23 @@ fn odata_type_that_is_not_first_still_dispatches() {
 }
 
 #[test]
-fn errors_inside_resource_data_name_the_full_path() {
-    let body = br##"{"value": [{"changeType": "deleted", "resourceUrl": "/x",
-        "resourceData": {"@odata.type": "#microsoft.graph.call",
-            "resultInfo": {"code": true}}}]}"##;
-    let err = notifications::from_slice(body).unwrap_err();
-    assert_eq!(err.path(), "value[0].resourceData.resultInfo.code", "{err}");
-    assert_eq!(err.line(), 3);
+fn a_wrong_type_inside_resource_data_is_kept_with_its_full_path() {
+    let body = r##"{"value": [{"changeType": "deleted", "resourceUrl": "/x",
+        "resourceData": {"@odata.type": "#microsoft.graph.call", "state": "terminated",
+            "resultInfo": {"code": true, "subcode": 5001}}}]}"##;
+    let batch = decode_losslessly(body);
+    let n = &batch.notifications()[0];
+    let paths: Vec<String> = n.problems.iter().map(|p| p.path()).collect();
+    assert_eq!(paths, ["value[0].resourceData.resultInfo.code"]);
+    assert_eq!(
+        n.problems[0].reason(),
+        "expected an integer, as a number or a string, found a boolean"
+    );
+    let result = n.call().unwrap().result_info.as_ref().unwrap();
+    assert_eq!(result.code, None);
+    assert_eq!(result.extra["code"], serde_json::json!(true));
+    assert_eq!(result.subcode_value(), Some(5001));
+    assert_eq!(n.call().unwrap().state, Some(CallState::Terminated));
 }
 
 #[track_caller]
@@ -149,18 +160,152 @@ fn assert_error_at(body: &[u8], path: &str, line: usize) -> String {
 }
 
 #[test]
-fn a_wrong_type_is_reported_with_its_path() {
-    let body = b"{\"value\": [\n {\"changeType\": \"updated\", \"resourceUrl\": 7}]}";
-    let text = assert_error_at(body, "value[0].resourceUrl", 2);
-    assert!(
-        text.starts_with("notification body unreadable at value[0].resourceUrl: invalid type"),
-        "{text}"
+fn one_wrongly_typed_property_costs_its_field_not_the_batch() {
+    // Issue 12, point 2: a `terminated` notification beside one with odd values is not lost.
+    let body = r##"{"value": [
+        {"changeType": "updated", "resourceUrl": "/communications/calls/1/participants",
+         "resourceData": [{"@odata.type": "#microsoft.graph.participant", "id": "p1",
+                           "isMuted": "yes", "info": {"identity": 7}}]},
+        {"changeType": 5, "resourceUrl": "/communications/calls/1",
+         "resourceData": {"@odata.type": "#microsoft.graph.call", "toneInfo": {"sequenceId": false}}},
+        {"changeType": "deleted", "resourceUrl": "/communications/calls/1",
+         "resourceData": {"@odata.type": "#microsoft.graph.call", "state": "terminated",
+             "resultInfo": {"code": 200, "subcode": 5001, "message": "The conversation has ended."}}}
+    ]}"##;
+    let batch = decode_losslessly(body);
+    let [roster, odd, terminated] = batch.notifications() else {
+        panic!("three notifications")
+    };
+    let paths = |n: &notifications::CommsNotification| -> Vec<String> {
+        n.problems.iter().map(|p| p.path()).collect()
+    };
+    assert_eq!(
+        paths(roster),
+        [
+            "value[0].resourceData[0].isMuted",
+            "value[0].resourceData[0].info.identity"
+        ]
+    );
+    let participant = roster.participants().next().unwrap();
+    assert_eq!(participant.id.as_deref(), Some("p1"));
+    assert_eq!(participant.is_muted, None);
+    assert_eq!(participant.extra["isMuted"], "yes");
+    assert_eq!(
+        paths(odd),
+        [
+            "value[1].changeType",
+            "value[1].resourceData.toneInfo.sequenceId"
+        ]
+    );
+    assert_eq!(odd.change_type, None);
+    assert_eq!(odd.call_id(), Some("1"));
+    assert!(terminated.problems.is_empty());
+    let reason = terminated
+        .call()
+        .unwrap()
+        .result_info
+        .as_ref()
+        .unwrap()
+        .reason();
+    assert_eq!(reason.unwrap().message(), "The conversation has ended.");
+    assert_eq!(batch.all_problems().count(), 4);
+}
+
+#[test]
+fn a_missing_required_property_reads_as_absent() {
+    // Issue 12, point 1: older bodies carry `resource` and no `resourceUrl`.
+    let body = r##"{"value": [{"changeType": "deleted", "resource": "/app/calls/4b1f",
+        "resourceData": {"@odata.type": "#microsoft.graph.call", "state": "terminated"}}]}"##;
+    let batch = decode_losslessly(body);
+    let n = &batch.notifications()[0];
+    assert_eq!(n.resource_url, None);
+    assert_eq!(n.call_id(), None);
+    assert_eq!(n.extra["resource"], "/app/calls/4b1f");
+    assert!(n.problems.is_empty(), "absent is not a problem");
+    assert!(n.call().is_some());
+    let empty = decode_losslessly(r#"{"value": [{}]}"#);
+    assert_eq!(empty.notifications().len(), 1);
+}
+
+#[test]
+fn a_notification_that_is_not_an_object_is_kept_in_its_place() {
+    let body = r##"{"value": [
+        "not a notification",
+        {"changeType": "deleted", "resourceUrl": "/communications/calls/2"},
+        null,
+        [1, 2]
+    ]}"##;
+    let batch = decode_losslessly(body);
+    assert_eq!(batch.notifications().len(), 1);
+    assert_eq!(batch.notifications()[0].call_id(), Some("2"));
+    let problems: Vec<String> = batch.problems.iter().map(|p| p.to_string()).collect();
+    assert_eq!(
+        problems,
+        [
+            "value[0]: expected a CommsNotification object, found a string",
+            "value[2]: expected a CommsNotification object, found null",
+            "value[3]: expected a CommsNotification object, found an array",
+        ]
     );
 }
 
 #[test]
-fn a_missing_required_property_is_reported_with_its_path() {
-    assert_error_at(br#"{"value": [{"changeType": "updated"}]}"#, "value[0]", 1);
+fn a_batch_whose_value_is_not_an_array_is_kept_with_its_problem() {
+    for (body, found) in [
+        (r#"{"value": {"changeType": "deleted"}}"#, "an object"),
+        (r#"{"value": "x"}"#, "a string"),
+    ] {
+        let batch = decode_losslessly(body);
+        assert!(batch.notifications().is_empty());
+        assert_eq!(
+            batch.problems[0].to_string(),
+            format!("value: expected an array, found {found}")
+        );
+    }
+}
+
+#[test]
+fn int64_properties_read_numbers_and_numeric_strings() {
+    // Issue 12, point 3: as int32 ones do.
+    for sequence in ["12", "\"12\""] {
+        let body = format!(
+            r##"{{"value": [{{"changeType": "updated", "resourceUrl": "/x", "resourceData":
+                {{"@odata.type": "#microsoft.graph.call", "toneInfo": {{"sequenceId": {sequence}}}}}}}]}}"##
+        );
+        let batch = decode_losslessly(&body);
+        let n = &batch.notifications()[0];
+        assert!(n.problems.is_empty(), "{sequence}: {:?}", n.problems);
+        let tone = n.call().unwrap().tone_info.as_ref().unwrap();
+        assert_eq!(
+            tone.sequence_id.as_ref().unwrap().get(),
+            Some(12),
+            "{sequence}"
+        );
+    }
+}
+
+#[test]
+fn a_body_that_is_not_an_object_is_refused() {
+    for body in ["[]", "\"value\"", "7", "null"] {
+        // The body as a whole is wrong: no line to point at.
+        let text = assert_error_at(body.as_bytes(), "", 0);
+        assert!(
+            text.contains("a callback body is a JSON object"),
+            "{body}: {text}"
+        );
+    }
+}
+
+#[test]
+fn a_body_that_breaks_off_names_where_with_its_keys_escaped() {
+    // The key, once its JSON escapes are read, holds ESC and a right-to-left override.
+    let body = r#"{"value": [{"changeType": "updated",
+        "\u001b[31m\u202ex": [1, "#;
+    let text = assert_error_at(body.as_bytes(), r#"value[0]["\u{1b}[31m\u{202e}x"]"#, 2);
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{202e}'),
+        "{text:?}"
+    );
 }
 
 #[test]
@@ -212,13 +357,16 @@ fn change_type_spelled_deleted_matches_and_goes_back_out_as_it_came() {
     let batch = decode_losslessly(
         r#"{"value": [{"changeType": "Deleted", "resourceUrl": "/communications/calls/1"}]}"#,
     );
-    assert_eq!(batch.notifications()[0].change_type, ChangeType::Deleted);
+    assert_eq!(
+        batch.notifications()[0].change_type,
+        Some(ChangeType::Deleted)
+    );
     let unseen = decode_losslessly(
         r#"{"value": [{"changeType": "archived", "resourceUrl": "/communications/calls/1"}]}"#,
     );
     assert_eq!(
         unseen.notifications()[0].change_type,
-        ChangeType::Other("archived".into())
+        Some(ChangeType::Other("archived".into()))
     );
 }
 
@@ -228,7 +376,7 @@ fn a_changed_value_drops_the_old_spelling() {
         br#"{"value": [{"changeType": "Deleted", "resourceUrl": "/x"}]}"#,
     )
     .unwrap();
-    batch.value.as_mut().unwrap()[0].change_type = ChangeType::Updated;
+    batch.value.as_mut().unwrap()[0].change_type = Some(ChangeType::Updated);
     let out = serde_json::to_value(&batch).unwrap();
     assert_eq!(out["value"][0]["changeType"], "updated");
 }
@@ -396,6 +544,27 @@ fn content_sharing_sessions_are_typed() {
         }
         other => panic!("expected content sharing sessions, got {other:?}"),
     }
+}
+
+#[test]
+fn secrets_in_other_resource_data_and_key_names_never_show_in_debug() {
+    // Issue 12, point 5: JSON kept as it came is redacted too, and `key` is a secret's name.
+    let batch = decode_losslessly(
+        r##"{"value": [{"changeType": "created", "resourceUrl": "/communications/calls/1",
+            "resourceData": {"@odata.type": "#microsoft.graph.newThing",
+                "accessToken": "tok-5b21", "key": "key-e3d0", "apiKey": "key-77aa",
+                "monkey": "visible-banana", "inner": [{"password": "pw-1f0c"}]}},
+           {"changeType": "updated", "resourceUrl": {"signature": "sig-9d3e"}}]}"##,
+    );
+    let shown = format!("{batch:?} {batch:#?}");
+    for secret in ["tok-5b21", "key-e3d0", "key-77aa", "pw-1f0c", "sig-9d3e"] {
+        assert!(!shown.contains(secret), "{secret} in {shown}");
+    }
+    assert!(shown.contains("visible-banana"), "{shown}");
+    assert!(matches!(
+        batch.notifications()[0].resource_data,
+        Some(notifications::ResourceData::Other(_))
+    ));
 }
 
 #[test]

@@ -18,6 +18,10 @@ pub const MODEL_MODULE: &str = "crate::generated::model";
 /// (`"code": "200"` in DC api/call-delete.md). Every `format: int32` becomes this type.
 pub const INT32_TYPE: &str = "crate::graph_int::GraphInt32";
 
+/// The Rust type of the model's `format: int64` properties: a number or a numeric string, as
+/// for int32.
+pub const INT64_TYPE: &str = "crate::graph_int::GraphInt64";
+
 /// The crate's progenitor hooks: they add the bearer token, `client-request-id` and retries,
 /// and drop the `api-version` header progenitor sends and Graph does not use.
 pub const HOOKS_TYPE: &str = "crate::transport::Hooks";

@@ -357,3 +357,30 @@ fn a_dangling_reference_is_found_at_its_own_line_not_a_longer_name() {
         "`$ref: #/components/schemas/Call` points at nothing; define it under components or fix the name",
     );
 }
+
+#[test]
+fn keeps_problems_that_is_not_a_boolean() {
+    assert_refused(
+        "    Thing:\n      type: object\n      x-keeps-problems: yes please\n      properties:\n        id: {type: string}\n",
+        "      x-keeps-problems: yes please",
+        "Thing: `x-keeps-problems` must be `true` or `false`",
+    );
+}
+
+#[test]
+fn keeps_problems_beside_a_property_named_problems() {
+    assert_refused(
+        "    Thing:\n      type: object\n      x-keeps-problems: true\n      properties:\n        problems: {type: string}\n",
+        "      x-keeps-problems: true",
+        "Thing: the property `problems` becomes the field `problems`, which `x-keeps-problems` needs for itself",
+    );
+}
+
+#[test]
+fn an_array_of_arrays_of_objects() {
+    assert_refused(
+        "    Thing:\n      type: object\n      properties:\n        grid:\n          type: array\n          items: {type: array, items: {$ref: '#/components/schemas/Cell'}}\n    Cell:\n      type: object\n",
+        "        grid:",
+        "Thing.grid: an array of arrays of objects or enums is not supported",
+    );
+}

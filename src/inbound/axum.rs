@@ -20,7 +20,7 @@
 //! // has already answered 401 (503 while Graph's keys cannot be fetched), 400 or 413.
 //! async fn on_callback(Callback { claims, batch, .. }: Callback) -> StatusCode {
 //!     for notification in batch.notifications() {
-//!         println!("{} from tenant {}", notification.resource_url, claims.tenant_id);
+//!         println!("{:?} from tenant {}", notification.call_id(), claims.tenant_id);
 //!     }
 //!     StatusCode::ACCEPTED
 //! }

@@ -19,7 +19,7 @@ use crate::notifications::{self, CommsNotifications, NotificationError};
 /// let received = receiver.receive(&headers, &body).await;
 /// if let Received::Accepted { batch, .. } = &received {
 ///     for notification in batch.notifications() {
-///         println!("{}", notification.resource_url);
+///         println!("{:?}", notification.call_id());
 ///     }
 /// }
 /// Ok(received.status().as_u16()) // 202, 400, 401 or 503
@@ -75,14 +75,21 @@ impl Receiver {
     }
 }
 
-/// Decodes the body of a callback whose token has been accepted.
+/// Decodes the body of a callback whose token has been accepted: any JSON object, what could
+/// not be read in it listed in its problems (paths escaped, values never logged).
 pub(super) fn read_body(
     claims: &VerifiedClaims,
     body: &[u8],
 ) -> Result<CommsNotifications, NotificationError> {
-    notifications::from_slice(body).inspect_err(|error| {
+    let batch = notifications::from_slice(body).inspect_err(|error| {
         tracing::debug!(%error, tenant = %claims.tenant_id, "callback body unreadable");
-    })
+    })?;
+    if tracing::enabled!(tracing::Level::DEBUG) {
+        for problem in batch.all_problems() {
+            tracing::debug!(%problem, tenant = %claims.tenant_id, "callback value kept unread");
+        }
+    }
+    Ok(batch)
 }
 
 /// What a callback request turned out to be.

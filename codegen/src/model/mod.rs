@@ -5,7 +5,10 @@
 //! - lossless objects: properties the schema does not name are kept in `extra`, and so is the
 //!   JSON a typed field cannot hold (an explicit `null`), without `#[serde(flatten)]`, which
 //!   makes serde buffer every object before reading a field (`structs.rs`);
-//! - `Edm.Int32` read as a number or a string ([`graph::INT32_TYPE`]);
+//! - `Edm.Int32` and `Edm.Int64` read as a number or a string ([`graph::INT32_TYPE`],
+//!   [`graph::INT64_TYPE`]);
+//! - a value of the wrong JSON type kept, with a problem naming its path, rather than failing
+//!   the body (`x-keeps-problems` marks the structs that hold the problems);
 //! - a `oneOf` told apart by `@odata.type`, unknown kinds kept as JSON (`resource.rs`).
 //!
 //! The types generated are every component reachable from [`graph::MODEL_ROOT`]. The reading
@@ -154,6 +157,7 @@ enum Kind {
     Text,
     Bool,
     Int32,
+    Int64,
     Number,
     Any,
     Enum(Ident),
@@ -163,11 +167,21 @@ enum Kind {
 }
 
 impl Kind {
+    /// Whether the kind is read as plain JSON (`wire::FromJson`): no object or enum in it.
+    fn is_plain(&self) -> bool {
+        match self {
+            Kind::Text | Kind::Bool | Kind::Int32 | Kind::Int64 | Kind::Number | Kind::Any => true,
+            Kind::List(item) => item.is_plain(),
+            Kind::Enum(_) | Kind::EnumList(_) | Kind::Object(_) => false,
+        }
+    }
+
     fn rust(&self) -> TokenStream {
         match self {
             Kind::Text => quote!(String),
             Kind::Bool => quote!(bool),
             Kind::Int32 => graph::path(graph::INT32_TYPE),
+            Kind::Int64 => graph::path(graph::INT64_TYPE),
             Kind::Number => quote!(serde_json::Number),
             Kind::Any => quote!(serde_json::Value),
             Kind::Enum(name) | Kind::Object(name) => quote!(#name),
@@ -242,6 +256,14 @@ impl Context<'_> {
                 ) =>
             {
                 Kind::Int32
+            }
+            SchemaKind::Type(Type::Integer(int))
+                if matches!(
+                    int.format,
+                    VariantOrUnknownOrEmpty::Item(IntegerFormat::Int64)
+                ) =>
+            {
+                Kind::Int64
             }
             SchemaKind::Type(Type::Integer(_) | Type::Number(_)) => Kind::Number,
             SchemaKind::Type(Type::Array(array)) => match &array.items {

@@ -225,6 +225,7 @@ fn emit_enum(
     let wire = graph::path(graph::WIRE_MODULE);
     let odata = graph::path(graph::ODATA_TYPE_MODULE);
     let odata_key = graph::ODATA_TYPE;
+    let other = format_ident!("{}", graph::OTHER_VARIANT);
     let variant_of = |component: &str| {
         members
             .iter()
@@ -256,17 +257,29 @@ fn emit_enum(
     let from_map = rules.iter().map(|(pattern, variant, ty)| {
         quote! {
             if #odata::matches(&odata_type, #pattern) {
-                return Ok(#ident::#variant(Box::new(<#ty as #wire::FromMap>::from_map(map, Some(odata_type))?)));
+                return Ok(#ident::#variant(Box::new(<#ty as #wire::FromMap>::from_map(map, Some(odata_type), problems)?)));
             }
         }
     });
     let from_value = rules.iter().map(|(pattern, variant, _)| {
         quote! {
             if #odata::matches(&odata_type, #pattern) {
-                return Ok(#ident::#variant(serde_json::from_value(value)?));
+                return Ok(match #wire::struct_from_value(value, problems)? {
+                    Ok(entity) => #ident::#variant(Box::new(entity)),
+                    Err(value) => #ident::#other(value),
+                });
             }
         }
     });
+    let debug = members.iter().map(|m| {
+        let variant = &m.variant;
+        let name = variant.to_string();
+        quote!(#ident::#variant(entity) => f.debug_tuple(#name).field(entity).finish(),)
+    });
+    let debug_many = has_array
+        .then(|| quote!(#ident::Many(items) => f.debug_tuple("Many").field(items).finish(),));
+    let other_name = graph::OTHER_VARIANT;
+    let expected = format!("a {ident} entity");
     let serialize = members.iter().map(|m| {
         let variant = &m.variant;
         quote!(#ident::#variant(entity) => entity.serialize(serializer),)
@@ -279,7 +292,6 @@ fn emit_enum(
     });
     let serialize_many =
         has_array.then(|| quote!(#ident::Many(items) => items.serialize(serializer),));
-    let other = format_ident!("{}", graph::OTHER_VARIANT);
     let many_body = if has_array {
         quote!(#ident::Many(items))
     } else {
@@ -291,7 +303,7 @@ fn emit_enum(
         ///
         /// Told apart by `@odata.type`, compared without regard to letter case; an entity of a
         /// kind this crate does not model is kept as JSON in `Other`, never refused.
-        #[derive(Debug, Clone, PartialEq)]
+        #[derive(Clone, PartialEq)]
         #[non_exhaustive]
         pub enum #ident {
             #(#variants)*
@@ -306,12 +318,13 @@ fn emit_enum(
             fn from_entity<'de, A: serde::de::MapAccess<'de>>(
                 map: A,
                 odata_type: String,
+                problems: &mut Vec<#wire::Problem>,
             ) -> Result<Self, A::Error> {
                 #(#from_map)*
                 #odata::read_other(map, odata_type).map(#ident::#other)
             }
 
-            fn from_value(value: serde_json::Value) -> Result<Self, serde_json::Error> {
+            fn from_value(value: serde_json::Value, problems: &mut Vec<#wire::Problem>) -> Result<Self, serde_json::Error> {
                 let odata_type = value.get(#odata_key).and_then(serde_json::Value::as_str).unwrap_or_default().to_owned();
                 #(#from_value)*
                 Ok(#ident::#other(value))
@@ -323,6 +336,29 @@ fn emit_enum(
 
             fn other(value: serde_json::Value) -> Self {
                 #ident::#other(value)
+            }
+        }
+
+        impl #wire::ReadAny for #ident {
+            const EXPECTED: &'static str = #expected;
+
+            fn read_any<'de, D: serde::Deserializer<'de>>(
+                deserializer: D,
+                problems: &mut Vec<#wire::Problem>,
+            ) -> Result<Result<Self, serde_json::Value>, D::Error> {
+                #odata::read_union(deserializer, problems).map(Ok)
+            }
+        }
+
+        impl std::fmt::Debug for #ident {
+            /// The entity's own `Debug`; JSON kept in `Other` with the values of properties
+            /// named like secrets shown as `<redacted>`.
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                match self {
+                    #(#debug)*
+                    #debug_many
+                    #ident::#other(value) => f.debug_tuple(#other_name).field(&#wire::RedactedValue(value)).finish(),
+                }
             }
         }
 

@@ -4,7 +4,7 @@
 
 use openapiv3::{ObjectType, ReferenceOr, Schema, SchemaKind, Type};
 use proc_macro2::{Ident, TokenStream};
-use quote::{format_ident, quote};
+use quote::quote;
 
 use super::{docs, Context, Kind};
 use crate::output::Diagnostic;
@@ -15,9 +15,15 @@ struct Field {
     key: String,
     ident: Ident,
     kind: Kind,
-    required: bool,
     doc: String,
 }
+
+/// The extension that gives a struct a `problems` field of its own: what could not be read in
+/// it and below it, kept with it rather than handed to the object that holds it.
+const KEEPS_PROBLEMS: &str = "x-keeps-problems";
+
+/// The field that holds them.
+const PROBLEMS_FIELD: &str = "problems";
 
 /// Emits the struct `name` and its serde code, or says which property it cannot hold.
 pub(super) fn emit(
@@ -31,12 +37,50 @@ pub(super) fn emit(
             .error_in(name, &[], format!("{name}: not an object")));
     };
     let fields = plan(name, object, context)?;
+    let keeps_problems = keeps_problems(name, schema, &fields, context)?;
     let ident = names::type_ident(name);
     let doc = docs(schema).unwrap_or_else(|| format!("The Graph type `{name}`."));
-    let definition = definition(&ident, &doc, &fields);
-    let reader = reader(name, &ident, &fields);
+    let definition = definition(&ident, &doc, &fields, keeps_problems);
+    let reader = reader(name, &ident, &fields, keeps_problems);
     let writer = writer(&ident, &fields);
     Ok(quote!(#definition #reader #writer))
+}
+
+/// Whether the struct keeps its problems (`x-keeps-problems: true`); its `problems` field must
+/// not clash with a property's.
+fn keeps_problems(
+    name: &str,
+    schema: &Schema,
+    fields: &[Field],
+    context: &Context<'_>,
+) -> Result<bool, Diagnostic> {
+    let refuse = |why: String| {
+        context
+            .spec
+            .error_in(name, &[KEEPS_PROBLEMS], format!("{name}: {why}"))
+    };
+    match schema
+        .schema_data
+        .extensions
+        .get(KEEPS_PROBLEMS)
+        .map(|v| v.as_bool())
+    {
+        None => Ok(false),
+        Some(Some(keeps)) => {
+            if keeps {
+                if let Some(field) = fields.iter().find(|f| f.ident == PROBLEMS_FIELD) {
+                    return Err(refuse(format!(
+                        "the property `{}` becomes the field `{PROBLEMS_FIELD}`, which `{KEEPS_PROBLEMS}` needs for itself",
+                        field.key
+                    )));
+                }
+            }
+            Ok(keeps)
+        }
+        Some(None) => Err(refuse(format!(
+            "`{KEEPS_PROBLEMS}` must be `true` or `false`"
+        ))),
+    }
 }
 
 /// The fields of the object, checked: every property must have a field of its own.
@@ -79,61 +123,81 @@ fn plan(name: &str, object: &ObjectType, context: &Context<'_>) -> Result<Vec<Fi
         }
         let property = property.clone().unbox();
         let kind = context.kind(&property, name, key)?;
-        let doc = match &property {
+        if let Kind::List(item) = &kind {
+            if !item.is_plain() && !matches!(**item, Kind::Object(_)) {
+                return Err(refuse(
+                    "an array of arrays of objects or enums is not supported".to_owned(),
+                ));
+            }
+        }
+        let mut doc = match &property {
             ReferenceOr::Item(schema) => docs(schema),
             ReferenceOr::Reference { .. } => None,
         }
         .unwrap_or_else(|| format!("`{key}`"));
+        if object.required.contains(key) {
+            // Required describes what Graph usually sends; a body without it is still read.
+            doc.push_str("\n\nGraph's schema calls it required; a body without it still reads, the field absent.");
+        }
         fields.push(Field {
             key: key.clone(),
             ident,
             kind,
-            required: object.required.contains(key),
             doc,
         });
     }
     Ok(fields)
 }
 
-/// The struct, its `Debug` (secrets in `extra` redacted) and `PROPERTIES`.
-fn definition(ident: &Ident, doc: &str, fields: &[Field]) -> TokenStream {
+/// The struct, its `Debug` (secrets redacted) and `PROPERTIES`.
+fn definition(ident: &Ident, doc: &str, fields: &[Field], keeps_problems: bool) -> TokenStream {
     let wire = graph::path(graph::WIRE_MODULE);
     let declared = fields.iter().map(|f| {
         let (field, doc, rust) = (&f.ident, &f.doc, f.kind.rust());
-        if f.required {
-            quote!(#[doc = #doc] pub #field: #rust,)
-        } else {
-            quote!(#[doc = #doc] pub #field: Option<#rust>,)
+        quote!(#[doc = #doc] pub #field: Option<#rust>,)
+    });
+    let debug_fields = fields.iter().map(|f| {
+        let (key, field, name) = (&f.key, &f.ident, f.ident.to_string());
+        match &f.kind {
+            Kind::Any => quote!(.field(#name, &#wire::RedactedField { key: #key, value: &self.#field.as_ref().map(#wire::RedactedValue) })),
+            Kind::List(item) if matches!(**item, Kind::Any) => quote!(.field(#name, &#wire::RedactedField { key: #key, value: &self.#field.as_ref().map(|items| items.iter().map(#wire::RedactedValue).collect::<Vec<_>>()) })),
+            _ => quote!(.field(#name, &#wire::RedactedField { key: #key, value: &self.#field })),
         }
     });
-    let derive_default = (!fields.iter().any(|f| f.required)).then(|| quote!(#[derive(Default)]));
-    let debug_fields = fields.iter().map(|f| &f.ident);
-    let debug_names = fields.iter().map(|f| f.ident.to_string());
     let keys = fields.iter().map(|f| &f.key);
     let ident_name = ident.to_string();
+    let problems_field = keeps_problems.then(|| {
+        quote! {
+            /// What could not be read in this object or below it, each with its JSON path: the
+            /// values stay in the `extra` of the object that held them.
+            pub problems: Vec<#wire::Problem>,
+        }
+    });
+    let debug_problems = keeps_problems.then(|| quote!(.field("problems", &self.problems)));
     quote! {
         #[doc = #doc]
         ///
         /// `extra` holds every property of the body that the typed fields do not hold exactly:
         /// the ones the schema does not name, and the JSON of a named one when its field cannot
-        /// say it (an explicit `null`, a value spelled in another letter case). Written back,
-        /// the object is the JSON it was read from.
-        #[derive(Clone, PartialEq)]
-        #derive_default
+        /// say it (an explicit `null`, a value spelled in another letter case, a value of the
+        /// wrong JSON type). Written back, the object is the JSON it was read from.
+        #[derive(Clone, PartialEq, Default)]
         pub struct #ident {
             #(#declared)*
             /// Properties the schema does not name, and the exact JSON of named ones where the
             /// typed field cannot hold it.
             pub extra: serde_json::Map<String, serde_json::Value>,
+            #problems_field
         }
 
         impl std::fmt::Debug for #ident {
-            /// Every field; in `extra`, the values of properties named like secrets (tokens,
-            /// passwords, keys) are shown as `<redacted>`.
+            /// Every field; the values of properties named like secrets (tokens, passwords,
+            /// keys) are shown as `<redacted>`, in `extra` and in JSON kept as it came too.
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.debug_struct(#ident_name)
-                    #(.field(#debug_names, &self.#debug_fields))*
+                    #(#debug_fields)*
                     .field("extra", &#wire::RedactedExtra(&self.extra))
+                    #debug_problems
                     .finish()
             }
         }
@@ -145,46 +209,30 @@ fn definition(ident: &Ident, doc: &str, fields: &[Field]) -> TokenStream {
     }
 }
 
-/// The map visitor: `FromMap` and `Deserialize`.
-fn reader(name: &str, ident: &Ident, fields: &[Field]) -> TokenStream {
+/// The map visitor: `FromMap`, `ReadAny` and `Deserialize`.
+fn reader(name: &str, ident: &Ident, fields: &[Field], keeps_problems: bool) -> TokenStream {
     let wire = graph::path(graph::WIRE_MODULE);
     let mut partial = Vec::new();
-    let mut slots = Vec::new();
     let mut reads = Vec::new();
     let mut finish = Vec::new();
     for Field {
         key,
         ident: field,
         kind,
-        required,
         ..
     } in fields
     {
         let rust = kind.rust();
-        // A required field is gathered in a local of its own, named apart from the reader's.
-        let slot = format_ident!("required_{}", field);
-        let read = match (kind, required) {
-            (Kind::Enum(_), false) => {
-                quote!(#wire::read_enum(&mut map, #key, &mut out.#field, &mut out.extra)?)
-            }
-            (Kind::EnumList(_), false) => {
-                quote!(#wire::read_enum_list(&mut map, #key, &mut out.#field, &mut out.extra)?)
-            }
-            (_, false) => quote!(#wire::read(&mut map, #key, &mut out.#field, &mut out.extra)?),
-            (Kind::Enum(_), true) => {
-                quote!(#wire::read_required_enum(&mut map, #key, &mut #slot, &mut out.extra)?)
-            }
-            (_, true) => quote!(#wire::read_required(&mut map, &mut #slot)?),
+        let reader = match kind {
+            Kind::Enum(_) => quote!(read_enum),
+            Kind::EnumList(_) => quote!(read_enum_list),
+            Kind::Object(_) => quote!(read_object),
+            Kind::List(item) if matches!(**item, Kind::Object(_)) => quote!(read_object_list),
+            _ => quote!(read),
         };
-        reads.push(quote!(#key => #read,));
-        if *required {
-            slots.push(quote!(let mut #slot: Option<#rust> = None;));
-            finish
-                .push(quote!(#field: #slot.ok_or_else(|| serde::de::Error::missing_field(#key))?,));
-        } else {
-            partial.push(quote!(#field: Option<#rust>,));
-            finish.push(quote!(#field: out.#field,));
-        }
+        reads.push(quote!(#key => #wire::#reader(&mut map, #key, &mut out.#field, &mut out.extra, problems)?,));
+        partial.push(quote!(#field: Option<#rust>,));
+        finish.push(quote!(#field: out.#field,));
     }
     let preset = match fields.iter().find(|f| f.key == graph::ODATA_TYPE) {
         Some(Field { ident: field, .. }) => quote!(out.#field = odata_type;),
@@ -197,14 +245,28 @@ fn reader(name: &str, ident: &Ident, fields: &[Field]) -> TokenStream {
             }
         }
     };
-    let expecting = format!("a {name} object");
+    // A struct that keeps its problems gathers them itself, and hands none up.
+    let (parameter, gather, kept, kept_problems) = if keeps_problems {
+        (
+            quote!(_handed_up),
+            quote!(let mut kept = Vec::new(); let problems = &mut kept;),
+            quote!(problems: kept,),
+            quote! {
+                fn kept_problems(&mut self) -> Option<&mut Vec<#wire::Problem>> {
+                    Some(&mut self.problems)
+                }
+            },
+        )
+    } else {
+        (quote!(problems), quote!(), quote!(), quote!())
+    };
+    let expected = format!("a {name} object");
     quote! {
         impl #wire::FromMap for #ident {
-            const EXPECTING: &'static str = #expecting;
-
             fn from_map<'de, A: serde::de::MapAccess<'de>>(
                 mut map: A,
                 odata_type: Option<String>,
+                #parameter: &mut Vec<#wire::Problem>,
             ) -> Result<Self, A::Error> {
                 #[derive(Default)]
                 struct Partial {
@@ -213,22 +275,33 @@ fn reader(name: &str, ident: &Ident, fields: &[Field]) -> TokenStream {
                 }
                 #[allow(unused_mut)]
                 let mut out = Partial::default();
-                #(#slots)*
+                #gather
                 #preset
                 while let Some(key) = map.next_key::<#wire::Key<'de>>()? {
                     match key.as_str() {
                         #(#reads)*
-                        _ => {
-                            let value: serde_json::Value = map.next_value()?;
-                            out.extra.insert(key.into_string(), value);
-                        }
+                        _ => #wire::read_unknown(&mut map, key, &mut out.extra)?,
                     }
                 }
                 Ok(#ident {
                     #(#finish)*
                     extra: out.extra,
+                    #kept
                 })
             }
+        }
+
+        impl #wire::ReadAny for #ident {
+            const EXPECTED: &'static str = #expected;
+
+            fn read_any<'de, D: serde::Deserializer<'de>>(
+                deserializer: D,
+                problems: &mut Vec<#wire::Problem>,
+            ) -> Result<Result<Self, serde_json::Value>, D::Error> {
+                #wire::read_struct(deserializer, problems)
+            }
+
+            #kept_problems
         }
 
         impl<'de> serde::Deserialize<'de> for #ident {
@@ -244,20 +317,17 @@ fn writer(ident: &Ident, fields: &[Field]) -> TokenStream {
     let wire = graph::path(graph::WIRE_MODULE);
     let writes = fields.iter().map(|f| {
         let (key, field) = (&f.key, &f.ident);
-        match (&f.kind, f.required) {
-            (Kind::Enum(_), false) => {
+        match &f.kind {
+            Kind::Enum(_) => {
                 quote!(#wire::write_enum(&mut map, #key, self.#field.as_ref(), &self.extra)?)
             }
-            (Kind::EnumList(_), false) => {
+            Kind::EnumList(_) => {
                 quote!(#wire::write_enum_list(&mut map, #key, &self.#field, &self.extra)?)
             }
-            (_, false) => quote!(#wire::write(&mut map, #key, &self.#field, &self.extra)?),
-            (Kind::Enum(_), true) => {
-                quote!(#wire::write_enum(&mut map, #key, Some(&self.#field), &self.extra)?)
+            Kind::List(item) if matches!(**item, Kind::Object(_)) => {
+                quote!(#wire::write_object_list(&mut map, #key, &self.#field, &self.extra)?)
             }
-            (_, true) => {
-                quote!(serde::ser::SerializeMap::serialize_entry(&mut map, #key, &self.#field)?)
-            }
+            _ => quote!(#wire::write(&mut map, #key, &self.#field, &self.extra)?),
         }
     });
     quote! {

@@ -1,0 +1,585 @@
+//! Reading a generated model struct from JSON, tolerant of what Graph's schema does not
+//! promise: a value of the wrong JSON type is kept in `extra` with a [`Problem`] naming its
+//! path, never an error. Errors come only from a body that is not JSON.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+use serde_json::{Map, Number, Value};
+
+use super::problem::{describe, Problem};
+use super::{Evolvable, Key};
+
+/// A generated model struct, read field by field from a JSON object by its map visitor.
+pub trait FromMap: Sized {
+    /// Reads the object from `map`; `odata_type` is its `@odata.type` when the caller already
+    /// read it to choose the type (`notifications::ResourceData`). What a field cannot hold is
+    /// kept in `extra` and listed in `problems`, with its path from this object.
+    fn from_map<'de, A: MapAccess<'de>>(
+        map: A,
+        odata_type: Option<String>,
+        problems: &mut Vec<Problem>,
+    ) -> Result<Self, A::Error>;
+}
+
+/// A generated type (struct or union) read from any JSON value: the value, or, when the JSON
+/// cannot be one (an object expected, a string found), that JSON given back.
+pub trait ReadAny: Sized {
+    /// What the type is, for a problem's reason (`"a Call object"`).
+    const EXPECTED: &'static str;
+
+    /// Reads `deserializer`'s value. Problems below the value go to `problems`, with their
+    /// path from the value.
+    fn read_any<'de, D: Deserializer<'de>>(
+        deserializer: D,
+        problems: &mut Vec<Problem>,
+    ) -> Result<Result<Self, Value>, D::Error>;
+
+    /// The problems the value keeps itself: those of a type with `x-keeps-problems`, which
+    /// its reader does not hand up.
+    fn kept_problems(&mut self) -> Option<&mut Vec<Problem>> {
+        None
+    }
+}
+
+/// A typed field's value made from JSON of one kind: a string, a boolean, a number.
+pub trait FromJson: Sized {
+    /// What the field expects, for a problem's reason (`"a string"`).
+    const EXPECTED: &'static str;
+
+    /// Whether `value` is of the kind the type holds.
+    fn accepts(value: &Value) -> bool;
+
+    /// The value; called only when [`accepts`](Self::accepts) said yes.
+    fn from_json(value: Value) -> Option<Self>;
+}
+
+impl FromJson for String {
+    const EXPECTED: &'static str = "a string";
+    fn accepts(value: &Value) -> bool {
+        value.is_string()
+    }
+    fn from_json(value: Value) -> Option<Self> {
+        match value {
+            Value::String(text) => Some(text),
+            _ => None,
+        }
+    }
+}
+
+impl FromJson for bool {
+    const EXPECTED: &'static str = "a boolean";
+    fn accepts(value: &Value) -> bool {
+        value.is_boolean()
+    }
+    fn from_json(value: Value) -> Option<Self> {
+        value.as_bool()
+    }
+}
+
+impl FromJson for Number {
+    const EXPECTED: &'static str = "a number";
+    fn accepts(value: &Value) -> bool {
+        value.is_number()
+    }
+    fn from_json(value: Value) -> Option<Self> {
+        match value {
+            Value::Number(number) => Some(number),
+            _ => None,
+        }
+    }
+}
+
+impl FromJson for Value {
+    const EXPECTED: &'static str = "any JSON";
+    fn accepts(_: &Value) -> bool {
+        true
+    }
+    fn from_json(value: Value) -> Option<Self> {
+        Some(value)
+    }
+}
+
+impl<T: crate::graph_int::Width> FromJson for crate::graph_int::GraphInt<T> {
+    const EXPECTED: &'static str = "an integer, as a number or a string";
+    fn accepts(value: &Value) -> bool {
+        value.is_number() || value.is_string()
+    }
+    fn from_json(value: Value) -> Option<Self> {
+        crate::graph_int::GraphInt::from_json(value).ok()
+    }
+}
+
+impl<T: FromJson> FromJson for Vec<T> {
+    const EXPECTED: &'static str = "an array";
+    fn accepts(value: &Value) -> bool {
+        value
+            .as_array()
+            .is_some_and(|items| items.iter().all(T::accepts))
+    }
+    fn from_json(value: Value) -> Option<Self> {
+        match value {
+            Value::Array(items) => items.into_iter().map(T::from_json).collect(),
+            _ => None,
+        }
+    }
+}
+
+/// What a visitor does with each kind of JSON value; by default it builds the value as JSON
+/// and hands it to [`OnJson::value`]. [`Visit`] turns one into a serde `Visitor`.
+pub(crate) trait OnJson<'de>: Sized {
+    type Out;
+
+    fn expecting(&self) -> &'static str {
+        "any JSON value"
+    }
+
+    fn value<E: serde::de::Error>(self, value: Value) -> Result<Self::Out, E>;
+
+    fn text<E: serde::de::Error>(self, text: Cow<'de, str>) -> Result<Self::Out, E> {
+        self.value(Value::String(text.into_owned()))
+    }
+
+    fn map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Out, A::Error> {
+        let value = Value::deserialize(MapAccessDeserializer::new(map))?;
+        self.value(value)
+    }
+
+    fn seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Out, A::Error> {
+        let value = Value::deserialize(SeqAccessDeserializer::new(seq))?;
+        self.value(value)
+    }
+}
+
+pub(crate) struct Visit<H>(pub(crate) H);
+
+impl<'de, H: OnJson<'de>> Visitor<'de> for Visit<H> {
+    type Value = H::Out;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0.expecting())
+    }
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<H::Out, E> {
+        self.0.value(Value::Bool(v))
+    }
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<H::Out, E> {
+        self.0.value(Value::from(v))
+    }
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<H::Out, E> {
+        self.0.value(Value::from(v))
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<H::Out, E> {
+        // JSON has no NaN or infinity, so a number read from it always fits.
+        self.0
+            .value(Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+    fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<H::Out, E> {
+        self.0.text(Cow::Borrowed(v))
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<H::Out, E> {
+        self.0.text(Cow::Owned(v.to_owned()))
+    }
+    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<H::Out, E> {
+        self.0.text(Cow::Owned(v))
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<H::Out, E> {
+        self.0.value(Value::Null)
+    }
+    fn visit_none<E: serde::de::Error>(self) -> Result<H::Out, E> {
+        self.0.value(Value::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<H::Out, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<H::Out, A::Error> {
+        self.0.map(map)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<H::Out, A::Error> {
+        self.0.seq(seq)
+    }
+}
+
+/// Reads an object as `T` with [`FromMap`]; any other JSON is given back.
+struct AsStruct<'p, T> {
+    problems: &'p mut Vec<Problem>,
+    marker: PhantomData<T>,
+}
+
+impl<'de, T: FromMap> OnJson<'de> for AsStruct<'_, T> {
+    type Out = Result<T, Value>;
+    fn expecting(&self) -> &'static str {
+        "an object"
+    }
+    fn value<E: serde::de::Error>(self, value: Value) -> Result<Self::Out, E> {
+        Ok(Err(value))
+    }
+    fn map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Out, A::Error> {
+        T::from_map(map, None, self.problems).map(Ok)
+    }
+}
+
+/// [`ReadAny::read_any`] for a generated struct: the body of every struct's `read_any`.
+pub fn read_struct<'de, D: Deserializer<'de>, T: FromMap>(
+    deserializer: D,
+    problems: &mut Vec<Problem>,
+) -> Result<Result<T, Value>, D::Error> {
+    deserializer.deserialize_any(Visit(AsStruct {
+        problems,
+        marker: PhantomData,
+    }))
+}
+
+/// `Deserialize` for a [`FromMap`] type: the body of every generated struct's `deserialize`.
+/// Problems below the object are kept in `extra` as always, and not listed; JSON other than
+/// an object is an error.
+pub fn deserialize_object<'de, D: Deserializer<'de>, T: FromMap + ReadAny>(
+    deserializer: D,
+) -> Result<T, D::Error> {
+    let mut problems = Vec::new();
+    match read_struct::<D, T>(deserializer, &mut problems)? {
+        Ok(object) => Ok(object),
+        Err(value) => Err(serde::de::Error::custom(format_args!(
+            "expected {}, found {}",
+            <T as ReadAny>::EXPECTED,
+            describe(&value)
+        ))),
+    }
+}
+
+/// A seed reading one `T` with the problems passed along.
+struct AnySeed<'p, T> {
+    problems: &'p mut Vec<Problem>,
+    marker: PhantomData<T>,
+}
+
+impl<'de, T: ReadAny> DeserializeSeed<'de> for AnySeed<'_, T> {
+    type Value = Result<T, Value>;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        T::read_any(deserializer, self.problems)
+    }
+}
+
+/// Reads the next value of `map` as `T`, the problems passed along.
+pub(crate) fn next_any<'de, A: MapAccess<'de>, T: ReadAny>(
+    map: &mut A,
+    problems: &mut Vec<Problem>,
+) -> Result<Result<T, Value>, A::Error> {
+    map.next_value_seed(AnySeed {
+        problems,
+        marker: PhantomData,
+    })
+}
+
+/// Reads the next element of `seq` as `T`, the problems passed along.
+pub(crate) fn next_element_any<'de, A: SeqAccess<'de>, T: ReadAny>(
+    seq: &mut A,
+    problems: &mut Vec<Problem>,
+) -> Result<Option<Result<T, Value>>, A::Error> {
+    seq.next_element_seed(AnySeed {
+        problems,
+        marker: PhantomData,
+    })
+}
+
+/// Puts the problems of a value just read (those from `start` on, and those it keeps itself)
+/// under the segment `under` adds.
+pub(crate) fn place_problems<T: ReadAny>(
+    problems: &mut [Problem],
+    start: usize,
+    value: &mut T,
+    under: impl Fn(&mut Problem),
+) {
+    problems[start..].iter_mut().for_each(&under);
+    if let Some(kept) = value.kept_problems() {
+        kept.iter_mut().for_each(under);
+    }
+}
+
+/// Keeps `value`, which the field of `key` cannot hold, in `extra`, and says so in `problems`
+/// (an explicit `null` is kept without a problem: it is absent, as Graph means it).
+fn keep(
+    key: &str,
+    value: Value,
+    expected: &str,
+    extra: &mut Map<String, Value>,
+    problems: &mut Vec<Problem>,
+) {
+    if !value.is_null() {
+        problems.push(Problem::at_key(
+            key,
+            format!("expected {expected}, found {}", describe(&value)),
+        ));
+    }
+    extra.insert(key.to_owned(), value);
+}
+
+/// A value the field holds: what `extra` kept for an earlier occurrence of the key goes.
+fn forget(key: &str, extra: &mut Map<String, Value>) {
+    if !extra.is_empty() {
+        extra.remove(key);
+    }
+}
+
+/// Reads the value of a known property of a plain kind (string, boolean, number, integer, any
+/// JSON, arrays of them) into `field`; JSON of another kind, or `null`, is kept in `extra`.
+pub fn read<'de, A: MapAccess<'de>, T: FromJson>(
+    map: &mut A,
+    key: &str,
+    field: &mut Option<T>,
+    extra: &mut Map<String, Value>,
+    problems: &mut Vec<Problem>,
+) -> Result<(), A::Error> {
+    let value: Value = map.next_value()?;
+    if !value.is_null() && T::accepts(&value) {
+        *field = T::from_json(value);
+        forget(key, extra);
+    } else {
+        *field = None;
+        keep(key, value, T::EXPECTED, extra, problems);
+    }
+    Ok(())
+}
+
+/// Reads an object or union property; JSON that cannot be one is kept in `extra`.
+pub fn read_object<'de, A: MapAccess<'de>, T: ReadAny>(
+    map: &mut A,
+    key: &str,
+    field: &mut Option<T>,
+    extra: &mut Map<String, Value>,
+    problems: &mut Vec<Problem>,
+) -> Result<(), A::Error> {
+    let start = problems.len();
+    match next_any::<A, T>(map, problems)? {
+        Ok(mut value) => {
+            place_problems(problems, start, &mut value, |p| p.under_key(key));
+            *field = Some(value);
+            forget(key, extra);
+        }
+        Err(value) => {
+            *field = None;
+            keep(key, value, T::EXPECTED, extra, problems);
+        }
+    }
+    Ok(())
+}
+
+/// An array of objects as read: the objects, and, when some elements were not objects, the
+/// array's layout (`{}` where an object was read, the other elements as they came).
+struct ObjectList<T> {
+    items: Vec<T>,
+    layout: Option<Vec<Value>>,
+}
+
+struct AsObjectList<'p, T> {
+    problems: &'p mut Vec<Problem>,
+    marker: PhantomData<T>,
+}
+
+impl<'de, T: ReadAny> OnJson<'de> for AsObjectList<'_, T> {
+    type Out = Result<ObjectList<T>, Value>;
+    fn value<E: serde::de::Error>(self, value: Value) -> Result<Self::Out, E> {
+        Ok(Err(value))
+    }
+    fn seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Out, A::Error> {
+        let mut items = Vec::new();
+        let mut layout: Option<Vec<Value>> = None;
+        let mut index = 0;
+        loop {
+            let start = self.problems.len();
+            let Some(item) = next_element_any::<A, T>(&mut seq, self.problems)? else {
+                break;
+            };
+            match item {
+                Ok(mut value) => {
+                    place_problems(self.problems, start, &mut value, |p| p.under_index(index));
+                    items.push(value);
+                    if let Some(layout) = &mut layout {
+                        layout.push(Value::Object(Map::new()));
+                    }
+                }
+                Err(value) => {
+                    self.problems.push(Problem::at_index(
+                        index,
+                        format!("expected {}, found {}", T::EXPECTED, describe(&value)),
+                    ));
+                    layout
+                        .get_or_insert_with(|| vec![Value::Object(Map::new()); items.len()])
+                        .push(value);
+                }
+            }
+            index += 1;
+        }
+        Ok(Ok(ObjectList { items, layout }))
+    }
+}
+
+/// Reads an array of objects. An element that is not an object is kept, in its place, in
+/// `extra` (where the objects read stand as `{}`), with a problem naming its index; the
+/// others are read. JSON other than an array is kept in `extra`.
+pub fn read_object_list<'de, A: MapAccess<'de>, T: ReadAny>(
+    map: &mut A,
+    key: &str,
+    field: &mut Option<Vec<T>>,
+    extra: &mut Map<String, Value>,
+    problems: &mut Vec<Problem>,
+) -> Result<(), A::Error> {
+    let start = problems.len();
+    let read = map.next_value_seed(ListSeed::<T> {
+        problems,
+        marker: PhantomData,
+    })?;
+    match read {
+        Ok(ObjectList { mut items, layout }) => {
+            problems[start..].iter_mut().for_each(|p| p.under_key(key));
+            for item in &mut items {
+                if let Some(kept) = item.kept_problems() {
+                    kept.iter_mut().for_each(|p| p.under_key(key));
+                }
+            }
+            *field = Some(items);
+            match layout {
+                Some(layout) => {
+                    extra.insert(key.to_owned(), Value::Array(layout));
+                }
+                None => forget(key, extra),
+            }
+        }
+        Err(value) => {
+            *field = None;
+            keep(key, value, "an array", extra, problems);
+        }
+    }
+    Ok(())
+}
+
+struct ListSeed<'p, T> {
+    problems: &'p mut Vec<Problem>,
+    marker: PhantomData<T>,
+}
+
+impl<'de, T: ReadAny> DeserializeSeed<'de> for ListSeed<'_, T> {
+    type Value = Result<ObjectList<T>, Value>;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(Visit(AsObjectList {
+            problems: self.problems,
+            marker: PhantomData,
+        }))
+    }
+}
+
+/// A string borrowed from the body when it can be, or any other JSON.
+enum Scalar<'de> {
+    Text(Key<'de>),
+    Json(Value),
+}
+
+struct AsScalar;
+
+impl<'de> OnJson<'de> for AsScalar {
+    type Out = Scalar<'de>;
+    fn value<E: serde::de::Error>(self, value: Value) -> Result<Self::Out, E> {
+        Ok(Scalar::Json(value))
+    }
+    fn text<E: serde::de::Error>(self, text: Cow<'de, str>) -> Result<Self::Out, E> {
+        Ok(Scalar::Text(Key::from(text)))
+    }
+}
+
+impl<'de> Deserialize<'de> for Scalar<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(Visit(AsScalar))
+    }
+}
+
+/// Reads an enum property; a spelling other than the canonical one is kept in `extra`, and
+/// so is JSON other than a string.
+pub fn read_enum<'de, A: MapAccess<'de>, E: Evolvable>(
+    map: &mut A,
+    key: &str,
+    field: &mut Option<E>,
+    extra: &mut Map<String, Value>,
+    problems: &mut Vec<Problem>,
+) -> Result<(), A::Error> {
+    match map.next_value::<Scalar<'de>>()? {
+        Scalar::Text(raw) => *field = Some(parse_keeping_spelling(key, raw, extra)),
+        Scalar::Json(value) => {
+            *field = None;
+            keep(key, value, "a string", extra, problems);
+        }
+    }
+    Ok(())
+}
+
+/// Reads an array of enum values; when any is spelled otherwise, the array as sent is kept.
+/// JSON other than an array of strings is kept in `extra`.
+pub fn read_enum_list<'de, A: MapAccess<'de>, E: Evolvable>(
+    map: &mut A,
+    key: &str,
+    field: &mut Option<Vec<E>>,
+    extra: &mut Map<String, Value>,
+    problems: &mut Vec<Problem>,
+) -> Result<(), A::Error> {
+    let value: Value = map.next_value()?;
+    let Some(raw) = value
+        .as_array()
+        .filter(|items| items.iter().all(Value::is_string))
+    else {
+        *field = None;
+        keep(key, value, "an array of strings", extra, problems);
+        return Ok(());
+    };
+    let values: Vec<E> = raw
+        .iter()
+        .map(|r| E::parse(r.as_str().unwrap_or_default()))
+        .collect();
+    if values
+        .iter()
+        .zip(raw)
+        .any(|(v, r)| r.as_str() != Some(v.as_str()))
+    {
+        extra.insert(key.to_owned(), value);
+    } else {
+        forget(key, extra);
+    }
+    *field = Some(values);
+    Ok(())
+}
+
+/// The enum value of `raw`; a spelling other than the canonical one is kept in `extra`, and a
+/// spelling kept from an earlier occurrence of the key is dropped.
+fn parse_keeping_spelling<E: Evolvable>(
+    key: &str,
+    raw: Key<'_>,
+    extra: &mut Map<String, Value>,
+) -> E {
+    let value = E::parse(raw.as_str());
+    if value.as_str() != raw.as_str() {
+        extra.insert(key.to_owned(), Value::String(raw.into_string()));
+    } else {
+        forget(key, extra);
+    }
+    value
+}
+
+/// Reads any other property: kept in `extra` as it came.
+pub fn read_unknown<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    key: Key<'de>,
+    extra: &mut Map<String, Value>,
+) -> Result<(), A::Error> {
+    let value: Value = map.next_value()?;
+    extra.insert(key.into_string(), value);
+    Ok(())
+}
+
+/// Reads a struct from JSON already buffered, the problems passed along: what a union calls
+/// when `@odata.type` was not an object's first property.
+pub fn struct_from_value<T: FromMap>(
+    value: Value,
+    problems: &mut Vec<Problem>,
+) -> Result<Result<T, Value>, serde_json::Error> {
+    read_struct(value, problems)
+}

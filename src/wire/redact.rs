@@ -1,0 +1,170 @@
+//! `Debug` for what a body held, with the values of secret-named properties hidden: every
+//! `extra` map, every JSON value kept as it came (`ResourceData::Other`, a field typed as any
+//! JSON), and every typed field whose property is named like a secret.
+
+use std::fmt;
+
+use serde_json::{Map, Value};
+
+/// The words that make a property name a secret's, wherever they stand in it (`accessToken`,
+/// `client_secret`, `sharedKey`, `Authorization`). A name is split into words at `_`, `-`, `.`
+/// and where a lower-case letter meets an upper-case one, then each word is compared without
+/// regard to case: `key` hides `apiKey` and `key` but not `monkey` or `keyboard`.
+const SECRET_WORDS: &[&str] = &[
+    "token",
+    "tokens",
+    "secret",
+    "secrets",
+    "password",
+    "passwd",
+    "credential",
+    "credentials",
+    "signature",
+    "key",
+    "keys",
+    "authorization",
+    "cookie",
+];
+
+/// Whether a property named `key` holds a secret (see [`SECRET_WORDS`]).
+pub(crate) fn is_secret_name(key: &str) -> bool {
+    words(key).any(|word| SECRET_WORDS.iter().any(|s| s.eq_ignore_ascii_case(word)))
+}
+
+/// The words of a property name: split at non-alphanumerics and at lower-to-upper case.
+fn words(name: &str) -> impl Iterator<Item = &str> {
+    let mut bounds = Vec::new();
+    let mut previous: Option<char> = None;
+    for (index, c) in name.char_indices() {
+        if previous.is_some_and(|p| p.is_lowercase() || p.is_ascii_digit()) && c.is_uppercase() {
+            bounds.push(index);
+        }
+        previous = Some(c);
+    }
+    let mut start = 0;
+    let mut pieces = Vec::new();
+    for bound in bounds.into_iter().chain(std::iter::once(name.len())) {
+        pieces.push(&name[start..bound]);
+        start = bound;
+    }
+    pieces
+        .into_iter()
+        .flat_map(|piece| piece.split(|c: char| !c.is_alphanumeric()))
+        .filter(|word| !word.is_empty())
+}
+
+/// Shows a map of extra properties, with the values of secret-named properties replaced by
+/// `<redacted>`, at any depth. Graph's `recordOperation` carries a `recordingAccessToken`,
+/// for one.
+pub struct RedactedExtra<'a>(pub &'a Map<String, Value>);
+
+impl fmt::Debug for RedactedExtra<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(self.0.iter().map(|(key, value)| {
+                (
+                    key,
+                    Redacted {
+                        secret: is_secret_name(key),
+                        value,
+                    },
+                )
+            }))
+            .finish()
+    }
+}
+
+/// Shows any JSON value kept as it came, secret-named properties inside it redacted.
+pub struct RedactedValue<'a>(pub &'a Value);
+
+impl fmt::Debug for RedactedValue<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        Redacted {
+            secret: false,
+            value: self.0,
+        }
+        .fmt(f)
+    }
+}
+
+/// Shows a typed field of a generated struct: `<redacted>` when its property is named like a
+/// secret and it has a value, else the value's own `Debug`.
+pub struct RedactedField<'a, T> {
+    /// The property's name in JSON.
+    pub key: &'static str,
+    /// The field.
+    pub value: &'a Option<T>,
+}
+
+impl<T: fmt::Debug> fmt::Debug for RedactedField<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.value {
+            Some(_) if is_secret_name(self.key) => f.write_str("Some(<redacted>)"),
+            value => value.fmt(f),
+        }
+    }
+}
+
+struct Redacted<'a> {
+    secret: bool,
+    value: &'a Value,
+}
+
+impl fmt::Debug for Redacted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.secret && !self.value.is_null() {
+            return f.write_str("<redacted>");
+        }
+        match self.value {
+            Value::Object(map) => RedactedExtra(map).fmt(f),
+            Value::Array(items) => f
+                .debug_list()
+                .entries(items.iter().map(|value| Redacted {
+                    secret: false,
+                    value,
+                }))
+                .finish(),
+            other => other.fmt(f),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_words_are_found_as_words_not_as_letters() {
+        for name in [
+            "key",
+            "Key",
+            "apiKey",
+            "shared_key",
+            "recordingAccessToken",
+            "client-secret",
+            "Authorization",
+            "x.password",
+            "signingKeys",
+            "credentials",
+        ] {
+            assert!(is_secret_name(name), "{name}");
+        }
+        for name in ["monkey", "keyboard", "id", "tokenize", "turkey", "isMuted"] {
+            assert!(!is_secret_name(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn values_are_hidden_at_any_depth_in_maps_and_arrays() {
+        let value = serde_json::json!({
+            "a": [{"key": "k1"}, {"nested": {"apiKey": "k2", "id": "visible"}}],
+            "token": null
+        });
+        let shown = format!("{:?}", RedactedValue(&value));
+        assert!(!shown.contains("k1") && !shown.contains("k2"), "{shown}");
+        assert!(
+            shown.contains("visible") && shown.contains("Null"),
+            "{shown}"
+        );
+    }
+}
