@@ -49,7 +49,8 @@ use std::fmt;
 pub use crate::generated::model::*;
 use crate::graph_int::GraphInt32;
 use crate::termination::{self, Category, TerminationReason};
-pub use crate::wire::Problem;
+use crate::wire::{Budget, OVER_BUDGET};
+pub use crate::wire::{Problem, DECODE_BASE_BYTES, DECODE_BYTES_PER_BODY_BYTE};
 
 /// Reads a callback body.
 ///
@@ -64,6 +65,11 @@ pub use crate::wire::Problem;
 /// Only a body that is not JSON, has anything but white space after its JSON value, or is not
 /// a JSON object, is refused; the error says where (line, column, and the JSON path when the
 /// body broke off inside a value).
+///
+/// Memory is bounded: decoding takes at most 10 bytes per byte of body, plus 64 KiB
+/// ([`DECODE_BYTES_PER_BODY_BYTE`], [`DECODE_BASE_BYTES`]). Graph's own bodies take 2 to 6 (BENCHMARKS.md);
+/// a body of many tiny values that would take more (`{"value": [{}, {}, ...]}`) is refused
+/// before it does.
 ///
 /// ```
 /// let batch = msgraph_calls::notifications::from_slice(br#"{"value": [
@@ -80,10 +86,19 @@ pub use crate::wire::Problem;
 /// assert_eq!((err.line(), err.column()), (1, 30));
 /// ```
 pub fn from_slice(body: &[u8]) -> Result<CommsNotifications, NotificationError> {
+    let budget = Budget::for_body(body.len());
     let mut de = serde_json::Deserializer::from_slice(body);
     let mut handed_up = Vec::new();
     // The fast path tracks no path; only a body that fails is read again to find where.
-    match <CommsNotifications as crate::wire::ReadAny>::read_any(&mut de, &mut handed_up) {
+    let read = <CommsNotifications as crate::wire::ReadAny>::read_any(&mut de, &mut handed_up);
+    if Budget::exhausted() {
+        return Err(NotificationError::new(
+            String::new(),
+            <serde_json::Error as serde::de::Error>::custom(OVER_BUDGET),
+        ));
+    }
+    drop(budget);
+    match read {
         Ok(Ok(batch)) => match de.end() {
             Ok(()) => Ok(batch),
             Err(e) => Err(NotificationError::new(String::new(), e)),

@@ -5,11 +5,11 @@
 use std::marker::PhantomData;
 
 use serde::de::value::SeqAccessDeserializer;
-use serde::de::{Deserializer, MapAccess, SeqAccess};
-use serde::{Deserialize, Serialize};
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::wire::{Key, OnJson, Problem, Visit};
+use crate::wire::{charge_element, charge_entry, CountedValue, Key, OnJson, Problem, Visit};
 
 /// Whether an `@odata.type` is the one a discriminator mapping key of `schema/openapi.yaml`
 /// names, compared without regard to letter case (Graph's examples spell them both ways). A `*`
@@ -99,7 +99,7 @@ impl<'de, T: Union> OnJson<'de> for AsUnion<'_, T> {
     }
     fn seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<T, A::Error> {
         if !T::HAS_MANY {
-            let value = Value::deserialize(SeqAccessDeserializer::new(seq))?;
+            let value = CountedValue.deserialize(SeqAccessDeserializer::new(seq))?;
             return Ok(T::other(value));
         }
         let mut items = Vec::new();
@@ -112,6 +112,7 @@ impl<'de, T: Union> OnJson<'de> for AsUnion<'_, T> {
             let Some(item) = seq.next_element_seed(element)? else {
                 break;
             };
+            charge_element::<T, A::Error>()?;
             let index = items.len();
             self.problems[start..]
                 .iter_mut()
@@ -124,13 +125,14 @@ impl<'de, T: Union> OnJson<'de> for AsUnion<'_, T> {
         let Some(first) = map.next_key::<Key<'de>>()? else {
             return Ok(T::other(Value::Object(Map::new())));
         };
-        let value: Value = map.next_value()?;
+        let value = map.next_value_seed(CountedValue)?;
         if first.as_str() == "@odata.type" {
             if let Value::String(odata_type) = value {
                 return T::from_entity(map, odata_type, self.problems);
             }
         }
         let mut object = Map::new();
+        charge_entry::<A::Error>(0, first.as_str().len())?;
         object.insert(first.into_string(), value);
         read_rest(&mut map, &mut object)?;
         T::from_value(Value::Object(object), self.problems).map_err(serde::de::Error::custom)
@@ -144,6 +146,7 @@ pub fn read_other<'de, A: MapAccess<'de>>(
     odata_type: String,
 ) -> Result<Value, A::Error> {
     let mut object = Map::new();
+    charge_entry::<A::Error>(0, "@odata.type".len())?;
     object.insert("@odata.type".to_owned(), Value::String(odata_type));
     read_rest(&mut map, &mut object)?;
     Ok(Value::Object(object))
@@ -155,7 +158,8 @@ pub fn read_rest<'de, A: MapAccess<'de>>(
     object: &mut Map<String, Value>,
 ) -> Result<(), A::Error> {
     while let Some(key) = map.next_key::<Key<'de>>()? {
-        let value: Value = map.next_value()?;
+        charge_entry::<A::Error>(object.len(), key.as_str().len())?;
+        let value = map.next_value_seed(CountedValue)?;
         object.insert(key.into_string(), value);
     }
     Ok(())

@@ -153,3 +153,129 @@ fn a_body_of_several_megabytes_is_fine() {
     let batch = notifications::from_slice(&bytes).unwrap();
     assert_eq!(batch.notifications()[0].participants().count(), 9000);
 }
+
+/// Every fixture of `tests/fixtures/notifications/`, with its name.
+fn all_fixtures() -> Vec<(String, Value)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/notifications");
+    let mut fixtures: Vec<(String, Value)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "json"))
+        .map(|path| {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let body = std::fs::read(&path).unwrap();
+            (name, serde_json::from_slice(&body).unwrap())
+        })
+        .collect();
+    fixtures.sort_by(|a, b| a.0.cmp(&b.0));
+    fixtures
+}
+
+/// A path as `Problem::path` writes it (the fixtures' keys are plain identifiers or
+/// `@`-annotations).
+fn display(path: &[Step]) -> String {
+    let mut out = String::new();
+    for step in path {
+        match step {
+            Step::Index(index) => out.push_str(&format!("[{index}]")),
+            Step::Key(key) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(key);
+            }
+        }
+    }
+    out
+}
+
+/// One value of each JSON type.
+fn one_of_each_type() -> [Value; 6] {
+    [
+        Value::Null,
+        Value::Bool(true),
+        Value::from(7),
+        Value::from("seven"),
+        serde_json::json!([1, "two"]),
+        serde_json::json!({"mutated": true}),
+    ]
+}
+
+fn same_type(a: &Value, b: &Value) -> bool {
+    std::mem::discriminant(a) == std::mem::discriminant(b)
+}
+
+/// Typed string and boolean properties of the model that appear in the fixtures: given a value
+/// of another JSON type, the problem list must name them.
+const TYPED_SCALARS: &[(&str, &str)] = &[
+    ("changeType", "string"),
+    ("resourceUrl", "string"),
+    ("state", "string"),
+    ("status", "string"),
+    ("direction", "string"),
+    ("callbackUri", "string"),
+    ("isMuted", "boolean"),
+    ("isInLobby", "boolean"),
+];
+
+/// Issue 12's property test: the JSON type of every property of every fixture is changed in
+/// turn, to each other type. The batch always decodes, writes back as the changed body, and
+/// its problems are all at the changed path (no other value is lost); a typed string or
+/// boolean property given another type is listed there.
+#[test]
+fn every_property_of_every_fixture_changed_to_every_other_type() {
+    let mut mutations = 0;
+    let mut listed = 0;
+    for (name, fixture) in all_fixtures() {
+        let mut all = Vec::new();
+        paths(&fixture, Vec::new(), &mut all);
+        for path in all
+            .iter()
+            .filter(|p| matches!(p.last(), Some(Step::Key(_))))
+        {
+            let original = {
+                let mut copy = fixture.clone();
+                node_at(&mut copy, path).clone()
+            };
+            for replacement in one_of_each_type() {
+                if same_type(&original, &replacement) {
+                    continue;
+                }
+                mutations += 1;
+                let mut body = fixture.clone();
+                *node_at(&mut body, path) = replacement.clone();
+                let at = display(path);
+                let case = format!("{name}: {at} = {replacement}");
+                let batch = notifications::from_slice(&serde_json::to_vec(&body).unwrap())
+                    .unwrap_or_else(|e| panic!("{case}: refused: {e}"));
+                assert_eq!(
+                    serde_json::to_value(&batch).unwrap(),
+                    body,
+                    "{case}: not lossless"
+                );
+                let problems: Vec<String> = batch.all_problems().map(|p| p.path()).collect();
+                for problem in &problems {
+                    let under = problem == &at
+                        || problem.starts_with(&format!("{at}."))
+                        || problem.starts_with(&format!("{at}["));
+                    assert!(under, "{case}: a problem elsewhere: {problems:?}");
+                }
+                let Some(Step::Key(key)) = path.last() else {
+                    unreachable!()
+                };
+                let typed = TYPED_SCALARS.iter().any(|(k, kind)| {
+                    k == key
+                        && ((*kind == "string" && original.is_string())
+                            || (*kind == "boolean" && original.is_boolean()))
+                });
+                if typed && !replacement.is_null() {
+                    assert!(problems.contains(&at), "{case}: not listed: {problems:?}");
+                }
+                listed += usize::from(problems.contains(&at));
+            }
+        }
+    }
+    eprintln!("{listed} of {mutations} mutations listed a problem at the changed path");
+    assert!(mutations > 1000, "{mutations} mutations");
+    assert!(listed > mutations / 4, "{listed} of {mutations} listed");
+}

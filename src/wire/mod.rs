@@ -14,8 +14,10 @@
 //! - `read.rs`: reading, tolerant of wrong types;
 //! - `write.rs`: writing back;
 //! - `problem.rs`: [`Problem`], paths, and escaping text from a body;
+//! - `budget.rs`: the memory a decode may take, and what it charges for each allocation;
 //! - `redact.rs`: `Debug` with secrets hidden.
 
+mod budget;
 mod problem;
 mod read;
 mod redact;
@@ -26,6 +28,8 @@ use std::fmt;
 
 use serde::de::Visitor;
 
+pub(crate) use budget::{charge_element, charge_entry, Budget, CountedValue, OVER_BUDGET};
+pub use budget::{charge_struct, DECODE_BASE_BYTES, DECODE_BYTES_PER_BODY_BYTE};
 pub use problem::Problem;
 pub(crate) use problem::{describe, write_key};
 pub use read::*;

@@ -11,6 +11,20 @@ use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::{Map, Number, Value};
 
+/// What a problem costs to keep, its path and reason included, at most (for the budget).
+const PROBLEM_COST: usize = std::mem::size_of::<Problem>() + 96;
+
+/// Adds `problem` to `problems`, charging it to the decode's budget.
+fn add_problem<E: serde::de::Error>(
+    problems: &mut Vec<Problem>,
+    problem: Problem,
+) -> Result<(), E> {
+    charge(PROBLEM_COST)?;
+    problems.push(problem);
+    Ok(())
+}
+
+use super::budget::{charge, charge_element, charge_entry, CountedValue};
 use super::problem::{describe, Problem};
 use super::{Evolvable, Key};
 
@@ -145,12 +159,12 @@ pub(crate) trait OnJson<'de>: Sized {
     }
 
     fn map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Out, A::Error> {
-        let value = Value::deserialize(MapAccessDeserializer::new(map))?;
+        let value = CountedValue.deserialize(MapAccessDeserializer::new(map))?;
         self.value(value)
     }
 
     fn seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Out, A::Error> {
-        let value = Value::deserialize(SeqAccessDeserializer::new(seq))?;
+        let value = CountedValue.deserialize(SeqAccessDeserializer::new(seq))?;
         self.value(value)
     }
 }
@@ -300,20 +314,25 @@ pub(crate) fn place_problems<T: ReadAny>(
 
 /// Keeps `value`, which the field of `key` cannot hold, in `extra`, and says so in `problems`
 /// (an explicit `null` is kept without a problem: it is absent, as Graph means it).
-fn keep(
+fn keep<E: serde::de::Error>(
     key: &str,
     value: Value,
     expected: &str,
     extra: &mut Map<String, Value>,
     problems: &mut Vec<Problem>,
-) {
+) -> Result<(), E> {
     if !value.is_null() {
-        problems.push(Problem::at_key(
-            key,
-            format!("expected {expected}, found {}", describe(&value)),
-        ));
+        add_problem(
+            problems,
+            Problem::at_key(
+                key,
+                format!("expected {expected}, found {}", describe(&value)),
+            ),
+        )?;
     }
+    charge_entry(extra.len(), key.len())?;
     extra.insert(key.to_owned(), value);
+    Ok(())
 }
 
 /// A value the field holds: what `extra` kept for an earlier occurrence of the key goes.
@@ -332,13 +351,13 @@ pub fn read<'de, A: MapAccess<'de>, T: FromJson>(
     extra: &mut Map<String, Value>,
     problems: &mut Vec<Problem>,
 ) -> Result<(), A::Error> {
-    let value: Value = map.next_value()?;
+    let value = map.next_value_seed(CountedValue)?;
     if !value.is_null() && T::accepts(&value) {
         *field = T::from_json(value);
         forget(key, extra);
     } else {
         *field = None;
-        keep(key, value, T::EXPECTED, extra, problems);
+        keep::<A::Error>(key, value, T::EXPECTED, extra, problems)?;
     }
     Ok(())
 }
@@ -360,7 +379,7 @@ pub fn read_object<'de, A: MapAccess<'de>, T: ReadAny>(
         }
         Err(value) => {
             *field = None;
-            keep(key, value, T::EXPECTED, extra, problems);
+            keep::<A::Error>(key, value, T::EXPECTED, extra, problems)?;
         }
     }
     Ok(())
@@ -392,6 +411,7 @@ impl<'de, T: ReadAny> OnJson<'de> for AsObjectList<'_, T> {
             let Some(item) = next_element_any::<A, T>(&mut seq, self.problems)? else {
                 break;
             };
+            charge_element::<T, A::Error>()?;
             match item {
                 Ok(mut value) => {
                     place_problems(self.problems, start, &mut value, |p| p.under_index(index));
@@ -401,10 +421,20 @@ impl<'de, T: ReadAny> OnJson<'de> for AsObjectList<'_, T> {
                     }
                 }
                 Err(value) => {
-                    self.problems.push(Problem::at_index(
-                        index,
-                        format!("expected {}, found {}", T::EXPECTED, describe(&value)),
-                    ));
+                    add_problem::<A::Error>(
+                        self.problems,
+                        Problem::at_index(
+                            index,
+                            format!("expected {}, found {}", T::EXPECTED, describe(&value)),
+                        ),
+                    )?;
+                    if layout.is_none() {
+                        for _ in 0..=items.len() {
+                            charge_element::<Value, A::Error>()?;
+                        }
+                    } else {
+                        charge_element::<Value, A::Error>()?;
+                    }
                     layout
                         .get_or_insert_with(|| vec![Value::Object(Map::new()); items.len()])
                         .push(value);
@@ -442,6 +472,7 @@ pub fn read_object_list<'de, A: MapAccess<'de>, T: ReadAny>(
             *field = Some(items);
             match layout {
                 Some(layout) => {
+                    charge_entry::<A::Error>(extra.len(), key.len())?;
                     extra.insert(key.to_owned(), Value::Array(layout));
                 }
                 None => forget(key, extra),
@@ -449,7 +480,7 @@ pub fn read_object_list<'de, A: MapAccess<'de>, T: ReadAny>(
         }
         Err(value) => {
             *field = None;
-            keep(key, value, "an array", extra, problems);
+            keep::<A::Error>(key, value, "an array", extra, problems)?;
         }
     }
     Ok(())
@@ -484,6 +515,9 @@ impl<'de> OnJson<'de> for AsScalar {
         Ok(Scalar::Json(value))
     }
     fn text<E: serde::de::Error>(self, text: Cow<'de, str>) -> Result<Self::Out, E> {
+        if let Cow::Owned(owned) = &text {
+            charge(owned.len())?;
+        }
         Ok(Scalar::Text(Key::from(text)))
     }
 }
@@ -504,10 +538,10 @@ pub fn read_enum<'de, A: MapAccess<'de>, E: Evolvable>(
     problems: &mut Vec<Problem>,
 ) -> Result<(), A::Error> {
     match map.next_value::<Scalar<'de>>()? {
-        Scalar::Text(raw) => *field = Some(parse_keeping_spelling(key, raw, extra)),
+        Scalar::Text(raw) => *field = Some(parse_keeping_spelling::<A::Error, E>(key, raw, extra)?),
         Scalar::Json(value) => {
             *field = None;
-            keep(key, value, "a string", extra, problems);
+            keep::<A::Error>(key, value, "a string", extra, problems)?;
         }
     }
     Ok(())
@@ -522,13 +556,13 @@ pub fn read_enum_list<'de, A: MapAccess<'de>, E: Evolvable>(
     extra: &mut Map<String, Value>,
     problems: &mut Vec<Problem>,
 ) -> Result<(), A::Error> {
-    let value: Value = map.next_value()?;
+    let value = map.next_value_seed(CountedValue)?;
     let Some(raw) = value
         .as_array()
         .filter(|items| items.iter().all(Value::is_string))
     else {
         *field = None;
-        keep(key, value, "an array of strings", extra, problems);
+        keep::<A::Error>(key, value, "an array of strings", extra, problems)?;
         return Ok(());
     };
     let values: Vec<E> = raw
@@ -540,6 +574,7 @@ pub fn read_enum_list<'de, A: MapAccess<'de>, E: Evolvable>(
         .zip(raw)
         .any(|(v, r)| r.as_str() != Some(v.as_str()))
     {
+        charge_entry::<A::Error>(extra.len(), key.len())?;
         extra.insert(key.to_owned(), value);
     } else {
         forget(key, extra);
@@ -550,18 +585,20 @@ pub fn read_enum_list<'de, A: MapAccess<'de>, E: Evolvable>(
 
 /// The enum value of `raw`; a spelling other than the canonical one is kept in `extra`, and a
 /// spelling kept from an earlier occurrence of the key is dropped.
-fn parse_keeping_spelling<E: Evolvable>(
+fn parse_keeping_spelling<Error: serde::de::Error, E: Evolvable>(
     key: &str,
     raw: Key<'_>,
     extra: &mut Map<String, Value>,
-) -> E {
+) -> Result<E, Error> {
     let value = E::parse(raw.as_str());
     if value.as_str() != raw.as_str() {
+        charge_entry::<Error>(extra.len(), key.len())?;
+        charge(raw.as_str().len())?;
         extra.insert(key.to_owned(), Value::String(raw.into_string()));
     } else {
         forget(key, extra);
     }
-    value
+    Ok(value)
 }
 
 /// Reads any other property: kept in `extra` as it came.
@@ -570,7 +607,8 @@ pub fn read_unknown<'de, A: MapAccess<'de>>(
     key: Key<'de>,
     extra: &mut Map<String, Value>,
 ) -> Result<(), A::Error> {
-    let value: Value = map.next_value()?;
+    charge_entry::<A::Error>(extra.len(), key.as_str().len())?;
+    let value = map.next_value_seed(CountedValue)?;
     extra.insert(key.into_string(), value);
     Ok(())
 }

@@ -273,6 +273,7 @@ fn reader(name: &str, ident: &Ident, fields: &[Field], keeps_problems: bool) -> 
                     #(#partial)*
                     extra: serde_json::Map<String, serde_json::Value>,
                 }
+                #wire::charge_struct::<Self, A::Error>()?;
                 #[allow(unused_mut)]
                 let mut out = Partial::default();
                 #gather
