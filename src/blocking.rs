@@ -1,4 +1,5 @@
-//! A blocking hang-up client, for programs without an async runtime (feature `blocking`).
+//! A blocking client, for programs without an async runtime (feature `blocking`): every
+//! operation method of [`crate::Client`] (generated with it), and `hang_up`.
 //!
 //! It runs the async [`Client`](crate::Client) on a runtime of its own, so every behaviour
 //! (tokens, retries, errors) is the same.
@@ -44,16 +45,23 @@ impl Client {
         self.inner.base_url()
     }
 
-    /// Blocks on [`crate::Client::delete_call`].
-    pub fn delete_call(&self, call_id: &str) -> Result<(), Error> {
-        refuse_inside_a_runtime()?;
-        self.runtime.block_on(self.inner.delete_call(call_id))
-    }
-
     /// Blocks on [`crate::Client::hang_up`].
     pub fn hang_up(&self, call_id: &str) -> Result<HangUp, Error> {
+        self.block_on(self.inner.hang_up(call_id))
+    }
+
+    /// The async client, for the generated operation methods (`OUT_DIR/operations.rs`).
+    pub(crate) fn inner(&self) -> &AsyncClient {
+        &self.inner
+    }
+
+    /// Runs `operation` on the client's runtime; refused inside another runtime.
+    pub(crate) fn block_on<T>(
+        &self,
+        operation: impl std::future::Future<Output = Result<T, Error>>,
+    ) -> Result<T, Error> {
         refuse_inside_a_runtime()?;
-        self.runtime.block_on(self.inner.hang_up(call_id))
+        self.runtime.block_on(operation)
     }
 }
 

@@ -1,12 +1,16 @@
-//! Hanging up calls: `DELETE /communications/calls/{id}`.
+//! Controlling calls: hang up (`DELETE /communications/calls/{id}`) and every other operation of
+//! `schema/openapi.yaml`.
 //!
-//! [`Client`] wraps the client progenitor generates from `schema/openapi.yaml`. The generated
-//! client builds the request and reads the response; every request takes the crate's one path
-//! through progenitor's hooks (the private `transport` module):
-//! - the bearer token from a [`TokenProvider`], a `client-request-id` per hang-up, the
+//! [`Client`] wraps the client progenitor generates from `schema/openapi.yaml`; its operation
+//! methods (`delete_call`, ...) are generated too, one per operation, named by the operation's
+//! `x-rust-name`. The generated client builds the request and reads the response; every
+//! request takes the crate's one path through progenitor's hooks (the private `transport`
+//! module):
+//! - the bearer token from a [`TokenProvider`], a `client-request-id` per operation, the
 //!   `User-Agent`, and no `api-version` header (progenitor's, which Graph does not use);
-//! - retries of 429, 503, 504 and lost connections, honouring `Retry-After` ([`RetryPolicy`]);
-//! - call ids that cannot leave their path segment, checked before anything is sent;
+//! - retries of 429, 503, 504 and lost connections, honouring `Retry-After` ([`RetryPolicy`]),
+//!   only where a retry cannot repeat what Graph did (the operation's `x-idempotent`);
+//! - path ids that cannot leave their path segment, checked before anything is sent;
 //! - errors that keep the status, body and ids of every failed response ([`Error`]).
 
 use std::fmt;
@@ -20,10 +24,9 @@ use crate::auth::{DynTokenProvider, TokenProvider};
 use crate::cloud::Cloud;
 use crate::error::Error;
 use crate::generated::client::Client as GeneratedClient;
-use crate::ids::check_call_id;
 pub use crate::ids::MAX_CALL_ID_LEN;
 use crate::retry::RetryPolicy;
-use crate::transport::{perform, Hooks};
+use crate::transport::Hooks;
 
 /// A client for Graph's hang-up endpoint.
 ///
@@ -108,38 +111,15 @@ impl Client {
         self.api.baseurl()
     }
 
-    /// Hangs up the call `call_id`: `DELETE {base}/communications/calls/{call_id}`.
-    ///
-    /// Returns `Ok(())` on Graph's `204 No Content`; a call that has already ended is
-    /// [`Error::NotFound`] ([`Client::hang_up`] treats it as done). The id is checked before
-    /// anything is sent: ASCII letters, digits, `-`, `.`, `_` and `~` only (Graph's ids are
-    /// GUIDs), not `.` or `..`, at most [`MAX_CALL_ID_LEN`] bytes. Anything else (`/`, `?`, `#`,
-    /// `%`, spaces, fullwidth dots, U+2028, control characters) is [`Error::InvalidCallId`]: a
-    /// character that needs percent-encoding is one a proxy might decode into the path.
-    ///
-    /// ```
-    /// # async fn demo() {
-    /// use msgraph_calls::{auth::StaticToken, Client, Error};
-    ///
-    /// let client = Client::builder().token(StaticToken::new("token")).build().unwrap();
-    /// let err = client.delete_call("..").await.unwrap_err();
-    /// assert!(matches!(err, Error::InvalidCallId { .. }));
-    /// # }
-    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo());
-    /// ```
-    pub async fn delete_call(&self, call_id: &str) -> Result<(), Error> {
-        check_call_id(call_id)?;
-        let span = |client_request_id: &str| {
-            tracing::debug_span!(
-                "msgraph_calls.delete_call",
-                call_id,
-                client_request_id = %client_request_id
-            )
-        };
-        // Boxed once: the generated future is large, and moving it through the wrappers
-        // would copy it at every layer.
-        let request = Box::pin(self.api.communication_delete_call(call_id));
-        perform(&*self.token, span, request).await.map(|_| ())
+    /// The generated progenitor client, for the generated operation methods
+    /// (`OUT_DIR/operations.rs`).
+    pub(crate) fn api(&self) -> &GeneratedClient {
+        &self.api
+    }
+
+    /// Where the operation methods get their tokens.
+    pub(crate) fn token_provider(&self) -> &dyn DynTokenProvider {
+        &*self.token
     }
 
     /// Hangs up `call_id` and reports a call that had already ended as

@@ -33,8 +33,11 @@ const BODY_PREFIX: usize = 512;
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
-    /// The call id was refused before anything was sent; `reason` says why.
-    InvalidCallId {
+    /// An id in the path (a call id, a participant id) was refused before anything was sent;
+    /// `reason` says why, without repeating the id.
+    InvalidId {
+        /// The path parameter, as `schema/openapi.yaml` names it: `call-id`, `participant-id`.
+        parameter: &'static str,
         /// What is wrong with the id.
         reason: &'static str,
     },
@@ -80,13 +83,17 @@ pub enum Error {
     },
 }
 
-/// The ids of a hang-up request, for logs and support cases.
+/// The ids of a request, for logs and support cases, and what is known of its outcome.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestIds {
-    /// The `client-request-id` sent with every attempt of the hang-up.
+    /// The `client-request-id` sent with every attempt of the operation.
     pub client_request_id: String,
     /// How many attempts were made.
     pub attempts: u32,
+    /// The last attempt was sent and no answer came (a lost connection, a timeout): Graph may
+    /// have carried the operation out. Check (`get_call`, the callback) before sending an
+    /// operation that is not idempotent again.
+    pub outcome_unknown: bool,
 }
 
 /// A response Graph (or something in front of it) gave instead of `204 No Content`.
@@ -151,6 +158,7 @@ impl ErrorResponse {
         RequestIds {
             client_request_id: self.client_request_id.clone(),
             attempts: self.attempts,
+            outcome_unknown: false,
         }
     }
 }
@@ -161,6 +169,20 @@ impl Error {
         match self {
             Error::Timeout(ids) | Error::Transport { ids, .. } => Some(&ids.client_request_id),
             _ => self.response().map(|r| r.client_request_id.as_str()),
+        }
+    }
+
+    /// Whether Graph may have carried the operation out although it failed: the request was
+    /// sent and no answer came. An error response, or an error before sending, is `false`.
+    ///
+    /// ```
+    /// let refused = msgraph_calls::Error::InvalidId { parameter: "call-id", reason: "it is empty" };
+    /// assert!(!refused.outcome_unknown());
+    /// ```
+    pub fn outcome_unknown(&self) -> bool {
+        match self {
+            Error::Timeout(ids) | Error::Transport { ids, .. } => ids.outcome_unknown,
+            _ => false,
         }
     }
 
@@ -198,6 +220,7 @@ impl Error {
         let ids = RequestIds {
             client_request_id: client_request_id.to_owned(),
             attempts: record.attempts.max(1),
+            outcome_unknown: record.outcome_unknown,
         };
         let response = |status: u16,
                         graph: Option<ODataError>,
@@ -289,7 +312,7 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::InvalidCallId { reason } => write!(f, "invalid call id: {reason}"),
+            Error::InvalidId { parameter, reason } => write!(f, "invalid {parameter}: {reason}"),
             Error::UnsupportedCloud { cloud } => write!(
                 f,
                 "Graph does not offer its calling APIs in the {cloud} cloud (global, US Government L4 and L5 do)"
@@ -323,6 +346,8 @@ pub(crate) struct Record {
     pub(crate) attempts: u32,
     /// The last `Retry-After` Graph sent, read as a wait.
     pub(crate) retry_after: Option<Duration>,
+    /// The last attempt was sent and lost (no response).
+    pub(crate) outcome_unknown: bool,
     /// The last error response, its body buffered: the generated client reports a body that is
     /// not Graph's JSON without its status.
     pub(crate) response: Option<KeptResponse>,

@@ -3,8 +3,8 @@
 //! here and the snapshot `tests/snapshots/codegen__model.snap`.
 //!
 //! The facade modules re-export what users need: [`crate::notifications`] the model,
-//! [`crate::termination`] `Lang` and `Category`, the crate root `types`; the client wraps
-//! `client`.
+//! [`crate::termination`] `Lang` and `Category`, the crate root `types`; `operations` adds
+//! the operation methods to [`crate::Client`], over `client`.
 
 /// Includes `OUT_DIR/<stem>.rs` as the module `<stem>`, for each stem.
 macro_rules! generated_modules {
@@ -34,6 +34,8 @@ generated_modules! {
     client,
     /// The notification types: every component reachable from `CommsNotifications`.
     model,
+    /// The crate's operation methods on `Client` and `blocking::Client`, one per operation.
+    operations,
     /// The termination table: `Lang`, `Category`, the rows and the lookup `match`.
     termination,
 }

@@ -3,7 +3,7 @@
 
 use crate::error::Error;
 
-/// The longest call id sent; Graph's ids are GUIDs and similar, far shorter.
+/// The longest id sent in a path; Graph's ids are GUIDs and similar, far shorter.
 pub const MAX_CALL_ID_LEN: usize = 512;
 
 /// Checks an id before it becomes a path segment. Allowed: ASCII letters and digits and `-`,
@@ -16,19 +16,20 @@ pub const MAX_CALL_ID_LEN: usize = 512;
 /// `/`, `?`, `#`, `%` (encoded already, decoded twice), `\`, fullwidth dots (`．`, which some
 /// normalisations turn into `.`), line and paragraph separators (U+2028, U+2029) and control
 /// characters. An id that only these characters make up is sent exactly as given.
-pub(crate) fn check_call_id(call_id: &str) -> Result<(), Error> {
-    let reason = if call_id.is_empty() {
+/// `parameter` is the path parameter's name in `schema/openapi.yaml` (`call-id`), for the error.
+pub(crate) fn check_path_id(parameter: &'static str, id: &str) -> Result<(), Error> {
+    let reason = if id.is_empty() {
         "it is empty"
-    } else if call_id == "." || call_id == ".." {
+    } else if id == "." || id == ".." {
         "`.` and `..` are not ids"
-    } else if call_id.len() > MAX_CALL_ID_LEN {
+    } else if id.len() > MAX_CALL_ID_LEN {
         "it is longer than 512 bytes"
-    } else if let Some(c) = call_id.chars().find(|&c| !is_id_char(c)) {
+    } else if let Some(c) = id.chars().find(|&c| !is_id_char(c)) {
         refused(c)
     } else {
         return Ok(());
     };
-    Err(Error::InvalidCallId { reason })
+    Err(Error::InvalidId { parameter, reason })
 }
 
 /// RFC 3986's unreserved characters: those a URL carries without encoding.
@@ -75,8 +76,8 @@ mod tests {
 
     #[track_caller]
     fn refused_because(id: &str) -> &'static str {
-        match check_call_id(id) {
-            Err(Error::InvalidCallId { reason }) => reason,
+        match check_path_id("call-id", id) {
+            Err(Error::InvalidId { reason, .. }) => reason,
             other => panic!("{id:?} was not refused: {other:?}"),
         }
     }
@@ -119,7 +120,7 @@ mod tests {
             "a.b_c~d",
             &"x".repeat(512),
         ] {
-            assert!(check_call_id(id).is_ok(), "{id:?}");
+            assert!(check_path_id("call-id", id).is_ok(), "{id:?}");
         }
     }
 

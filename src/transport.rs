@@ -31,11 +31,21 @@ pub(crate) struct Hooks {
     pub(crate) user_agent: HeaderValue,
 }
 
+/// The operation a generated method runs: its name (the `x-rust-name` of
+/// `schema/openapi.yaml`) and whether it may be sent again after a lost connection (its
+/// `x-idempotent`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Operation {
+    pub(crate) name: &'static str,
+    pub(crate) idempotent: bool,
+}
+
 /// What one operation shares with the hooks while the generated client runs it.
 struct CallContext {
     authorization: HeaderValue,
     client_request_id: String,
     started: Instant,
+    idempotent: bool,
     record: Mutex<Record>,
 }
 
@@ -52,10 +62,11 @@ impl CallContext {
 }
 
 /// Runs one operation of the generated client: asks `token` for a token, gives the operation a
-/// fresh `client-request-id`, runs `request` in the span `span` makes from that id, and turns
-/// what failed into an [`Error`].
+/// fresh `client-request-id`, runs `request` in the span `span` makes from that id, with the
+/// retries `operation` allows, and turns what failed into an [`Error`].
 pub(crate) async fn perform<T>(
     token: &dyn DynTokenProvider,
+    operation: Operation,
     span: impl FnOnce(&str) -> tracing::Span,
     request: impl Future<Output = Result<T, progenitor_client::Error<ODataError>>>,
 ) -> Result<T, Error> {
@@ -72,9 +83,11 @@ pub(crate) async fn perform<T>(
         authorization,
         client_request_id: new_client_request_id(),
         started: Instant::now(),
+        idempotent: operation.idempotent,
         record: Mutex::new(Record::default()),
     });
     let span = span(&call.client_request_id);
+    tracing::trace!(parent: &span, operation = operation.name, "sending");
     let result = CALL.scope(call.clone(), request).instrument(span).await;
     let record = call
         .record
@@ -89,6 +102,14 @@ pub(crate) async fn perform<T>(
 
 fn retryable(status: reqwest::StatusCode) -> bool {
     matches!(status.as_u16(), 429 | 503 | 504)
+}
+
+/// Whether a status Graph answered with says it did not act on the request, so that even an
+/// operation that is not idempotent may be sent again: 429 (throttled before acting), or 503
+/// with `Retry-After` (Graph's "try again later"). A 504, or a 503 without `Retry-After`, may
+/// come from a gateway after Graph acted.
+fn graph_did_not_act(status: reqwest::StatusCode, retry_after: Option<Duration>) -> bool {
+    status.as_u16() == 429 || (status.as_u16() == 503 && retry_after.is_some())
 }
 
 impl ClientHooks<Hooks> for GeneratedClient {
@@ -112,9 +133,9 @@ impl ClientHooks<Hooks> for GeneratedClient {
     }
 
     /// Sends the request, and again while the retry policy allows it and a retry cannot
-    /// repeat what Graph did: after 429, 503 or 504, after a connection that failed before the
-    /// request left, and, for an idempotent request (`GET`, `DELETE`, ...), after a connection
-    /// lost once it was sent.
+    /// repeat what Graph did: after a connection that failed before the request left, after
+    /// 429 and after 503 with `Retry-After`; for an idempotent operation also after 503, 504
+    /// and a connection lost once the request was sent.
     async fn exec(
         &self,
         request: reqwest::Request,
@@ -124,7 +145,7 @@ impl ClientHooks<Hooks> for GeneratedClient {
             return self.client().execute(request).await;
         };
         let policy = &self.inner().retry;
-        let idempotent = request.method().is_idempotent();
+        let idempotent = call.idempotent;
         let mut attempt: u32 = 1;
         loop {
             // A request whose body is a stream cannot be cloned; it is sent once.
@@ -136,7 +157,10 @@ impl ClientHooks<Hooks> for GeneratedClient {
                 this.headers_mut()
                     .insert(RETRY_ATTEMPT, HeaderValue::from(attempt - 1));
             }
-            call.update(|r| r.attempts = attempt);
+            call.update(|r| {
+                r.attempts = attempt;
+                r.outcome_unknown = false;
+            });
             let outcome = self.client().execute(this).await;
             let retry_after = match &outcome {
                 Ok(response) => {
@@ -155,6 +179,10 @@ impl ClientHooks<Hooks> for GeneratedClient {
                         .and_then(|v| v.to_str().ok())
                         .and_then(|v| parse_retry_after(v, SystemTime::now()));
                     call.update(|r| r.retry_after = retry_after);
+                    if !idempotent && !graph_did_not_act(response.status(), retry_after) {
+                        tracing::debug!(attempt, "not retried: Graph may have acted on it");
+                        return keep_error_body(&call, outcome?).await;
+                    }
                     retry_after
                 }
                 Err(e) if e.is_connect() => {
@@ -162,18 +190,24 @@ impl ClientHooks<Hooks> for GeneratedClient {
                     None
                 }
                 // Sent, and the connection lost before the response: Graph may have acted.
-                // Only a request that does the same when repeated is sent again.
+                // Only an operation that does the same when repeated is sent again.
                 Err(e) if idempotent && !e.is_timeout() => {
                     tracing::debug!(attempt, error = %e, "connection lost after the request was sent");
                     None
                 }
-                Err(_) => return outcome,
+                Err(_) => {
+                    call.update(|r| r.outcome_unknown = true);
+                    return outcome;
+                }
             };
             let Some(wait) = policy.next_wait(attempt, retry_after, call.started.elapsed()) else {
                 tracing::debug!(attempt, ?retry_after, "no retry left");
                 return match outcome {
                     Ok(response) => keep_error_body(&call, response).await,
-                    Err(e) => Err(e),
+                    Err(e) => {
+                        call.update(|r| r.outcome_unknown = !e.is_connect());
+                        Err(e)
+                    }
                 };
             };
             tracing::debug!(attempt, wait_ms = wait.as_millis() as u64, "retrying");

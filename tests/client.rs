@@ -535,10 +535,7 @@ async fn refused_ids_send_nothing() {
         "x\u{2028}y",
     ] {
         let err = client.delete_call(id).await.unwrap_err();
-        assert!(
-            matches!(err, Error::InvalidCallId { .. }),
-            "{id:?}: {err:?}"
-        );
+        assert!(matches!(err, Error::InvalidId { .. }), "{id:?}: {err:?}");
     }
     assert!(graph.requests().is_empty());
 }

@@ -23,6 +23,14 @@ fn model() {
 }
 
 #[test]
+fn operations() {
+    insta::assert_snapshot!(
+        "operations",
+        include_str!(concat!(env!("OUT_DIR"), "/operations.rs"))
+    );
+}
+
+#[test]
 fn termination() {
     insta::assert_snapshot!(
         "termination",
@@ -46,6 +54,10 @@ fn generated_files_say_where_they_come_from() {
             "schema/openapi.yaml",
         ),
         (
+            include_str!(concat!(env!("OUT_DIR"), "/operations.rs")),
+            "schema/openapi.yaml",
+        ),
+        (
             include_str!(concat!(env!("OUT_DIR"), "/termination.rs")),
             "schema/termination-codes.csv",
         ),
@@ -58,7 +70,7 @@ fn generated_files_say_where_they_come_from() {
     }
 }
 
-/// The four artifacts are compiled in one place, `src/generated.rs`: no other file of `src/`
+/// The five artifacts are compiled in one place, `src/generated.rs`: no other file of `src/`
 /// includes anything from `OUT_DIR`.
 #[test]
 fn generated_code_is_included_in_one_place() {

@@ -69,6 +69,18 @@ pub fn path(rust: &str) -> proc_macro2::TokenStream {
         .unwrap_or_else(|_| panic!("`{rust}` in codegen/src/graph.rs is not a Rust path"))
 }
 
+/// Method names the crate's clients have already, written by hand: an operation's
+/// `x-rust-name` may not take one.
+pub const RESERVED_METHOD_NAMES: &[&str] = &[
+    "builder",
+    "base_url",
+    "hang_up",
+    "api",
+    "token_provider",
+    "inner",
+    "block_on",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

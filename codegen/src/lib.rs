@@ -6,8 +6,10 @@
 //!
 //! This file orchestrates; each step lives in its own module:
 //! - [`spec`] reads `openapi.yaml` once and knows the line of every key;
-//! - [`openapi`] turns it into `types.rs` (Graph's error body) and `client.rs` (one method per
+//! - [`openapi`] turns it into `types.rs` (Graph's types) and `client.rs` (one method per
 //!   operation) through progenitor and typify;
+//! - [`operations`] turns progenitor's methods into the crate's own (`operations.rs`): named by
+//!   `x-rust-name`, retried as `x-idempotent` says, ids checked, through one request path;
 //! - [`model`] turns the notification components into `model.rs`, with the project's own rules;
 //! - [`termination`] turns `termination-codes.csv` into `termination.rs`;
 //! - [`graph`] is the table of Graph-specific policy the generators share, [`names`] the
@@ -23,6 +25,7 @@ pub mod graph;
 pub mod model;
 pub mod names;
 pub mod openapi;
+pub mod operations;
 mod output;
 pub mod spec;
 pub mod termination;
@@ -35,7 +38,7 @@ pub const OPENAPI_FILE: &str = "openapi.yaml";
 pub const TERMINATION_FILE: &str = "termination-codes.csv";
 
 /// Reads `openapi.yaml` and `termination-codes.csv` from `schema_dir` and generates
-/// `types.rs`, `client.rs`, `model.rs` and `termination.rs`, in that order.
+/// `types.rs`, `client.rs`, `model.rs`, `operations.rs` and `termination.rs`, in that order.
 ///
 /// `display_dir` is how diagnostics name the folder (`schema` for the crate's own build).
 /// Returns every problem found in both inputs when either is bad.
@@ -66,7 +69,7 @@ pub fn generate_from(
     )
 }
 
-/// The four files, or the problems of both inputs together.
+/// The five files, or the problems of both inputs together.
 fn join(
     api: Result<Vec<GeneratedFile>, Vec<Diagnostic>>,
     table: Result<GeneratedFile, Vec<Diagnostic>>,
@@ -84,13 +87,14 @@ fn join(
     }
 }
 
-/// `types.rs`, `client.rs` and `model.rs` from the text of `openapi.yaml`.
+/// `types.rs`, `client.rs`, `model.rs` and `operations.rs` from the text of `openapi.yaml`.
 pub fn generate_api(text: &str, file: &str) -> Result<Vec<GeneratedFile>, Vec<Diagnostic>> {
     let spec = spec::Spec::parse(text, file)?;
     let model_types = model::model_types(&spec);
     let model = model::generate(&spec)?;
-    let [types, client] = openapi::generate(&spec, &model_types)?;
-    Ok(vec![types, client, model])
+    let ([types, client], client_ast) = openapi::generate(&spec, &model_types)?;
+    let operations = operations::generate(&spec, &client_ast)?;
+    Ok(vec![types, client, model, operations])
 }
 
 fn read(dir: &Path, file: &str, display: &str) -> Result<String, Vec<Diagnostic>> {
@@ -107,12 +111,18 @@ mod tests {
     }
 
     #[test]
-    fn the_crate_schema_generates_four_files() {
+    fn the_crate_schema_generates_five_files() {
         let files = generate(&crate_schema(), "schema").unwrap();
         let names: Vec<_> = files.iter().map(|f| f.name).collect();
         assert_eq!(
             names,
-            ["types.rs", "client.rs", "model.rs", "termination.rs"]
+            [
+                "types.rs",
+                "client.rs",
+                "model.rs",
+                "operations.rs",
+                "termination.rs"
+            ]
         );
     }
 

@@ -37,11 +37,12 @@ pub fn settings(model_types: &[String]) -> GenerationSettings {
 }
 
 /// Generates `types.rs` and `client.rs`, in that order, and checks that the client has one
-/// method per operation of the spec.
+/// method per operation of the spec; the client's syntax tree comes too, for
+/// [`crate::operations`].
 pub fn generate(
     spec: &Spec,
     model_types: &[String],
-) -> Result<[GeneratedFile; 2], Vec<Diagnostic>> {
+) -> Result<([GeneratedFile; 2], syn::File), Vec<Diagnostic>> {
     let file = spec.file.as_str();
     let in_file = |message: String| vec![Diagnostic::in_file(file, message)];
     // typify panics on some schemas it cannot handle; a build must fail with a message instead.
@@ -92,7 +93,11 @@ pub fn generate(
             contents: render(quote!(#f), file).map_err(|d| vec![d])?,
         })
     };
-    Ok([render(types, "types.rs")?, render(client, "client.rs")?])
+    let ast = client.clone();
+    Ok((
+        [render(types, "types.rs")?, render(client, "client.rs")?],
+        ast,
+    ))
 }
 
 /// Moves the items of progenitor's `pub mod types { ... }` into a file of their own; the
@@ -176,7 +181,7 @@ components:
     #[test]
     fn int32_fields_become_graph_int32() {
         let schemas = "    ResultInfo:\n      type: object\n      properties:\n        code: {type: integer, format: int32}\n";
-        let [types, client] = generate(&spec(schemas), &[]).unwrap();
+        let ([types, client], _) = generate(&spec(schemas), &[]).unwrap();
         assert!(
             types
                 .contents
@@ -196,7 +201,9 @@ components:
     #[test]
     fn an_int32_with_other_keywords_is_reported() {
         let schemas = "    ResultInfo:\n      type: object\n      properties:\n        code: {type: integer, format: int32, minimum: 0}\n";
-        let errs = generate(&spec(schemas), &[]).unwrap_err();
+        let Err(errs) = generate(&spec(schemas), &[]) else {
+            panic!("an int32 with a bound must be refused")
+        };
         assert!(
             errs[0]
                 .to_string()
@@ -208,7 +215,7 @@ components:
     #[test]
     fn model_types_are_named_where_the_model_puts_them() {
         let schemas = "    ODataError:\n      type: object\n      properties:\n        state: {$ref: '#/components/schemas/CallState'}\n    CallState:\n      type: string\n      enum: [a]\n";
-        let [types, _] = generate(&spec(schemas), &["CallState".to_owned()]).unwrap();
+        let ([types, _], _) = generate(&spec(schemas), &["CallState".to_owned()]).unwrap();
         assert!(
             types
                 .contents

@@ -202,7 +202,9 @@ fn mapping_key(line: &str) -> Option<String> {
         .find(": ")
         .or_else(|| line.strip_suffix(':').map(str::len))?;
     let key = &line[..colon];
-    (!key.is_empty() && !key.contains(['{', '[', '#', '"'])).then(|| key.to_owned())
+    // A flow mapping or sequence (`{name: id}`) is not a key; a path with `{call-id}` is.
+    (!key.is_empty() && !key.starts_with(['{', '[']) && !key.contains(['#', '"']))
+        .then(|| key.to_owned())
 }
 
 #[cfg(test)]
@@ -230,6 +232,9 @@ paths:
       parameters:
         - name: id
           in: path
+  /x/{id}/y:
+    post:
+      operationId: y
 ";
 
     #[test]
@@ -251,6 +256,10 @@ paths:
         assert_eq!(
             lines.line_of(&["paths", "/x", "get", "parameters", "in"]),
             Some(21)
+        );
+        assert_eq!(
+            lines.line_of(&["paths", "/x/{id}/y", "post", "operationId"]),
+            Some(24)
         );
     }
 

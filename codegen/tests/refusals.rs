@@ -384,3 +384,104 @@ fn an_array_of_arrays_of_objects() {
         "Thing.grid: an array of arrays of objects or enums is not supported",
     );
 }
+
+/// A spec with one operation whose extra lines (indented as operation keys) are `extensions`.
+fn spec_with_operation(extensions: &str) -> String {
+    format!(
+        "openapi: 3.0.4
+info: {{title: t, version: v1.0}}
+paths:
+  /communications/calls/{{call-id}}:
+    delete:
+      operationId: communication_DeleteCall
+{extensions}      parameters:
+        - {{name: call-id, in: path, required: true, schema: {{type: string}}}}
+      responses:
+        \"204\": {{description: No Content}}
+  /communications/calls/{{call-id}}/keepAlive:
+    post:
+      operationId: call_keepAlive
+      x-rust-name: keep_alive
+      x-idempotent: true
+      parameters:
+        - {{name: call-id, in: path, required: true, schema: {{type: string}}}}
+      responses:
+        \"200\": {{description: OK}}
+components:
+  schemas:
+    CommsNotifications:
+      type: object
+      properties:
+        id: {{type: string}}
+"
+    )
+}
+
+/// Generates from a spec with one operation and asserts one problem: `message` at the line of
+/// the text that reads exactly `at`.
+#[track_caller]
+fn assert_operation_refused(extensions: &str, at: &str, message: &str) {
+    let text = spec_with_operation(extensions);
+    let problems: Vec<String> = msgraph_calls_codegen::generate_api(&text, FILE)
+        .expect_err("this input must be refused")
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let expected = format!("{FILE}:{}: {message}", line_of(&text, at));
+    assert_eq!(problems, [expected]);
+}
+
+#[test]
+fn an_operation_without_a_method_name() {
+    assert_operation_refused(
+        "      x-idempotent: true\n",
+        "      operationId: communication_DeleteCall",
+        "DELETE /communications/calls/{call-id}: needs `x-rust-name`, the method's name (`answer`, `list_participants`)",
+    );
+}
+
+#[test]
+fn an_operation_named_what_rust_cannot_call() {
+    assert_operation_refused(
+        "      x-rust-name: DeleteCall\n      x-idempotent: true\n",
+        "      x-rust-name: DeleteCall",
+        "DELETE /communications/calls/{call-id}: `DeleteCall` is not a method name this crate can use (snake case, not one of builder, base_url, hang_up, api, token_provider, inner, block_on)",
+    );
+    assert_operation_refused(
+        "      x-rust-name: hang_up\n      x-idempotent: true\n",
+        "      x-rust-name: hang_up",
+        "DELETE /communications/calls/{call-id}: `hang_up` is not a method name this crate can use (snake case, not one of builder, base_url, hang_up, api, token_provider, inner, block_on)",
+    );
+}
+
+#[test]
+fn two_operations_with_one_method_name() {
+    let text = spec_with_operation("      x-rust-name: keep_alive\n      x-idempotent: true\n");
+    let problems: Vec<String> = msgraph_calls_codegen::generate_api(&text, FILE)
+        .unwrap_err()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    // The second operation to take the name is the one named.
+    let line = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| *l == "      x-rust-name: keep_alive")
+        .nth(1)
+        .unwrap()
+        .0
+        + 1;
+    assert_eq!(
+        problems,
+        [format!("{FILE}:{line}: POST /communications/calls/{{call-id}}/keepAlive: another operation is named `keep_alive` already")]
+    );
+}
+
+#[test]
+fn an_operation_without_its_retry_class() {
+    assert_operation_refused(
+        "      x-rust-name: delete_call\n",
+        "      operationId: communication_DeleteCall",
+        "DELETE /communications/calls/{call-id}: needs `x-idempotent: true` or `false`: whether sending it twice does what sending it once does",
+    );
+}
