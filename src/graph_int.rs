@@ -73,7 +73,7 @@ impl<T: Width> GraphInt<T> {
     }
 
     /// The value, when it is one: a JSON integer in range, or a string holding exactly such an
-    /// integer (no spaces, no sign but `-`).
+    /// integer (no spaces; a leading `-` or `+`, as Rust's `FromStr` reads it).
     pub fn get(&self) -> Option<T> {
         match &self.0 {
             Repr::Number(n) => n.as_i64().and_then(|v| T::try_from(v).ok()),

@@ -15,7 +15,7 @@ pub const MAX_CALL_ID_LEN: usize = 512;
 /// is percent-encoded is what a proxy or front end may decode again and fold into the path:
 /// `/`, `?`, `#`, `%` (encoded already, decoded twice), `\`, fullwidth dots (`．`, which some
 /// normalisations turn into `.`), line and paragraph separators (U+2028, U+2029) and control
-/// characters. An id that only these characters make up is sent exactly as given.
+/// characters. An id made only of the allowed characters is sent exactly as given.
 /// `parameter` is the path parameter's name in `schema/openapi.yaml` (`call-id`), for the error.
 pub(crate) fn check_path_id(parameter: &'static str, id: &str) -> Result<(), Error> {
     let reason = if id.is_empty() {

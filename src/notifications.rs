@@ -180,21 +180,22 @@ impl NotificationError {
     }
 
     /// The JSON path where the body broke off, such as `value[0].resourceData.state`; empty
-    /// when the problem is the body as a whole (not JSON, not an object, trailing characters).
+    /// when the problem is the body as a whole (not JSON, not an object, trailing characters,
+    /// too costly to decode).
     /// Property names other than plain identifiers are quoted and escaped (see
     /// [`Problem::path`]).
     pub fn path(&self) -> &str {
         &self.path
     }
 
-    /// The 1-based line in the body where the problem was found; 0 when the body is JSON but
-    /// not an object.
+    /// The 1-based line in the body where the problem was found; 0 when the body as a whole
+    /// is refused (JSON but not an object, or too costly to decode).
     pub fn line(&self) -> usize {
         self.source.line()
     }
 
-    /// The 1-based column in the body where the problem was found; 0 when the body is JSON
-    /// but not an object.
+    /// The 1-based column in the body where the problem was found; 0 when the body as a
+    /// whole is refused.
     pub fn column(&self) -> usize {
         self.source.column()
     }

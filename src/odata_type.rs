@@ -9,7 +9,7 @@ use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::wire::{charge_element, charge_entry, CountedValue, Key, OnJson, Problem, Visit};
+use crate::wire::{charge_element, charge_entry, place, CountedValue, Key, OnJson, Problem, Visit};
 
 /// Whether an `@odata.type` is the one a discriminator mapping key of `schema/openapi.yaml`
 /// names, compared without regard to letter case (Graph's examples spell them both ways). A `*`
@@ -114,9 +114,7 @@ impl<'de, T: Union> OnJson<'de> for AsUnion<'_, T> {
             };
             charge_element::<T, A::Error>()?;
             let index = items.len();
-            self.problems[start..]
-                .iter_mut()
-                .for_each(|p| p.under_index(index));
+            place::<A::Error>(&mut self.problems[start..], &|p| p.under_index(index))?;
             items.push(item);
         }
         Ok(T::many(items))

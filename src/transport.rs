@@ -191,7 +191,7 @@ impl ClientHooks<Hooks> for GeneratedClient {
                 }
                 // Sent, and the connection lost before the response: Graph may have acted.
                 // Only an operation that does the same when repeated is sent again.
-                Err(e) if idempotent && !e.is_timeout() => {
+                Err(e) if idempotent && e.is_request() && !e.is_timeout() => {
                     tracing::debug!(attempt, error = %e, "connection lost after the request was sent");
                     None
                 }
@@ -246,6 +246,10 @@ async fn keep_error_body(
     *rebuilt.status_mut() = status;
     *rebuilt.version_mut() = version;
     *rebuilt.headers_mut() = headers;
+    // The body may have been cut at the cap: its length is the buffer's, not the header's.
+    rebuilt
+        .headers_mut()
+        .remove(reqwest::header::CONTENT_LENGTH);
     Ok(reqwest::Response::from(rebuilt))
 }
 

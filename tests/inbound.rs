@@ -859,6 +859,12 @@ fn each_cloud_keeps_graphs_documented_endpoints_or_requires_them() {
             .issuers(["https://api.botframework.com/"])
             .build()
             .is_ok());
+        // Offline, nothing is fetched: the issuers are enough.
+        assert!(Validator::builder(APP_ID)
+            .cloud(cloud)
+            .issuers(["https://api.botframework.com/"])
+            .build_offline(signer::jwks(&[&KEYS.graph]).as_bytes())
+            .is_ok());
     }
     let err = Validator::builder(APP_ID)
         .cloud(Cloud::China)

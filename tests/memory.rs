@@ -46,6 +46,18 @@ fn decoding_stays_within_ten_times_the_body() {
             "]}",
         ),
     ];
+    // Problems deep in nested rosters: each problem's path grows with the depth.
+    let depth = 120;
+    let mut nested = String::from(r#"{"value":[{"resourceData":"#);
+    nested.push_str(&"[".repeat(depth));
+    nested.push_str(r##"{"@odata.type":"#microsoft.graph.call""##);
+    for _ in 0..2_000 {
+        nested.push_str(r#","state":0                    "#);
+    }
+    nested.push('}');
+    nested.push_str(&"]".repeat(depth));
+    nested.push_str("}]}");
+    let worst: Vec<Vec<u8>> = worst.into_iter().chain([nested.into_bytes()]).collect();
     for body in &worst {
         let start = String::from_utf8_lossy(&body[..40]).into_owned();
         let (result, peak, kept) = counting::measure(|| notifications::from_slice(body));

@@ -485,3 +485,12 @@ fn an_operation_without_its_retry_class() {
         "DELETE /communications/calls/{call-id}: needs `x-idempotent: true` or `false`: whether sending it twice does what sending it once does",
     );
 }
+
+#[test]
+fn a_one_of_member_that_keeps_its_problems() {
+    assert_refused(
+        "    Thing:\n      oneOf:\n        - $ref: '#/components/schemas/Part'\n      discriminator:\n        propertyName: '@odata.type'\n        mapping:\n          '#x.part': '#/components/schemas/Part'\n    Part:\n      type: object\n      x-keeps-problems: true\n",
+        "      oneOf:",
+        "Thing: the member `Part` has `x-keeps-problems`, which a `oneOf` member cannot have: its problems would lose their path",
+    );
+}

@@ -199,7 +199,7 @@ impl ValidatorBuilder {
     /// assert!(err.to_string().contains("application id"));
     /// ```
     pub fn build(self) -> Result<Validator, ConfigError> {
-        let (openid_configuration_url, _) = self.endpoints()?;
+        let (openid_configuration_url, issuers) = self.endpoints(false)?;
         let url =
             crate::http::check_https_or_loopback(&openid_configuration_url).map_err(|reason| {
                 ConfigError(format!(
@@ -241,7 +241,7 @@ impl ValidatorBuilder {
         };
         let source = KeySource::new(http, url, self.key_fetch_timeout);
         let keys = KeyCache::online(source, self.refresh_interval, self.min_refresh_gap);
-        self.finish(keys)
+        self.finish(keys, issuers)
     }
 
     /// A validator that uses the keys of `jwks` (a JWKS document, `{"keys": [...]}`) and never
@@ -257,11 +257,13 @@ impl ValidatorBuilder {
     /// ```
     pub fn build_offline(self, jwks: &[u8]) -> Result<Validator, ConfigError> {
         let keys = keys::parse_jwks(jwks).map_err(|e| ConfigError(format!("JWKS: {e}")))?;
-        self.finish(KeyCache::offline(keys))
+        let (_, issuers) = self.endpoints(true)?;
+        self.finish(KeyCache::offline(keys), issuers)
     }
 
-    /// The OpenID configuration URL and the issuers: those set, else the cloud's.
-    fn endpoints(&self) -> Result<(String, Vec<String>), ConfigError> {
+    /// The OpenID configuration URL and the issuers: those set, else the cloud's. An offline
+    /// validator fetches nothing, so it needs the issuers only.
+    fn endpoints(&self, offline: bool) -> Result<(String, Vec<String>), ConfigError> {
         if !self.cloud.offers_calls() {
             return Err(ConfigError(format!(
                 "Graph offers no calling APIs, and so no callbacks, in the {} cloud",
@@ -271,6 +273,7 @@ impl ValidatorBuilder {
         let documented = matches!(self.cloud, Cloud::Global);
         match (&self.openid_configuration_url, &self.issuers) {
             (Some(url), Some(issuers)) => Ok((url.clone(), issuers.clone())),
+            (None, Some(issuers)) if offline => Ok((String::new(), issuers.clone())),
             (url, issuers) if documented => Ok((
                 url.clone()
                     .unwrap_or_else(|| GRAPH_OPENID_CONFIGURATION.to_owned()),
@@ -287,8 +290,7 @@ impl ValidatorBuilder {
         }
     }
 
-    fn finish(self, keys: KeyCache) -> Result<Validator, ConfigError> {
-        let (_, issuers) = self.endpoints()?;
+    fn finish(self, keys: KeyCache, issuers: Vec<String>) -> Result<Validator, ConfigError> {
         if self.app_id.trim().is_empty() {
             return Err(ConfigError(
                 "the bot's application id (the tokens' audience) is empty".into(),

@@ -33,7 +33,7 @@ pub use budget::{charge_struct, DECODE_BASE_BYTES, DECODE_BYTES_PER_BODY_BYTE};
 pub use problem::Problem;
 pub(crate) use problem::{describe, write_key};
 pub use read::*;
-pub(crate) use read::{OnJson, Visit};
+pub(crate) use read::{place, OnJson, Visit};
 pub use redact::{RedactedExtra, RedactedField, RedactedValue};
 pub use write::*;
 

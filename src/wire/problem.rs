@@ -24,15 +24,24 @@ pub struct Problem {
 
 #[derive(Clone, PartialEq, Eq)]
 enum Segment {
-    Key(String),
+    /// A property the schema names: its key is a literal of the generated code.
+    Key(&'static str),
     Index(usize),
 }
 
+/// What a problem costs to keep at most, for the decode's budget: its slot in a vector that
+/// grows by doubling, its reason, and its first path segment.
+pub(crate) const PROBLEM_COST: usize =
+    2 * std::mem::size_of::<Problem>() + 128 + 2 * std::mem::size_of::<Segment>();
+
+/// What one more path segment costs at most (the path grows by doubling).
+pub(crate) const SEGMENT_COST: usize = 2 * std::mem::size_of::<Segment>();
+
 impl Problem {
     /// A problem with the value of `key` in the object being read.
-    pub(crate) fn at_key(key: &str, reason: String) -> Problem {
+    pub(crate) fn at_key(key: &'static str, reason: String) -> Problem {
         Problem {
-            segments: vec![Segment::Key(key.to_owned())],
+            segments: vec![Segment::Key(key)],
             reason,
         }
     }
@@ -45,8 +54,8 @@ impl Problem {
         }
     }
 
-    pub(crate) fn under_key(&mut self, key: &str) {
-        self.segments.push(Segment::Key(key.to_owned()));
+    pub(crate) fn under_key(&mut self, key: &'static str) {
+        self.segments.push(Segment::Key(key));
     }
 
     pub(crate) fn under_index(&mut self, index: usize) {
@@ -111,7 +120,7 @@ pub(crate) fn write_key(path: &mut String, key: &str) {
     }
 }
 
-/// `text` with every character outside printable ASCII, and `"` and `\`, escaped
+/// `text` with every character outside printable ASCII, and `"`, `'` and `\`, escaped
 /// (`\u{202e}`, `\n`, `\"`): text from a body, made safe for a log line or an error body.
 pub(crate) fn escape(text: &str) -> String {
     text.chars().flat_map(char::escape_default).collect()
@@ -133,7 +142,7 @@ pub(crate) fn describe(value: &serde_json::Value) -> &'static str {
 mod tests {
     use super::*;
 
-    fn path_of(keys: &[&str]) -> String {
+    fn path_of(keys: &[&'static str]) -> String {
         let mut problem = Problem::at_key(keys[keys.len() - 1], String::new());
         for key in keys[..keys.len() - 1].iter().rev() {
             problem.under_key(key);

@@ -11,9 +11,6 @@ use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::{Map, Number, Value};
 
-/// What a problem costs to keep, its path and reason included, at most (for the budget).
-const PROBLEM_COST: usize = std::mem::size_of::<Problem>() + 96;
-
 /// Adds `problem` to `problems`, charging it to the decode's budget.
 fn add_problem<E: serde::de::Error>(
     problems: &mut Vec<Problem>,
@@ -25,7 +22,7 @@ fn add_problem<E: serde::de::Error>(
 }
 
 use super::budget::{charge, charge_element, charge_entry, CountedValue};
-use super::problem::{describe, Problem};
+use super::problem::{describe, Problem, PROBLEM_COST, SEGMENT_COST};
 use super::{Evolvable, Key};
 
 /// A generated model struct, read field by field from a JSON object by its map visitor.
@@ -129,7 +126,8 @@ impl<T: crate::graph_int::Width> FromJson for crate::graph_int::GraphInt<T> {
 }
 
 impl<T: FromJson> FromJson for Vec<T> {
-    const EXPECTED: &'static str = "an array";
+    // Said of an array one of whose elements is of another type as well.
+    const EXPECTED: &'static str = "an array whose elements are all of the schema's type";
     fn accepts(value: &Value) -> bool {
         value
             .as_array()
@@ -155,6 +153,7 @@ pub(crate) trait OnJson<'de>: Sized {
     fn value<E: serde::de::Error>(self, value: Value) -> Result<Self::Out, E>;
 
     fn text<E: serde::de::Error>(self, text: Cow<'de, str>) -> Result<Self::Out, E> {
+        charge(text.len())?;
         self.value(Value::String(text.into_owned()))
     }
 
@@ -299,23 +298,36 @@ pub(crate) fn next_element_any<'de, A: SeqAccess<'de>, T: ReadAny>(
 }
 
 /// Puts the problems of a value just read (those from `start` on, and those it keeps itself)
-/// under the segment `under` adds.
-pub(crate) fn place_problems<T: ReadAny>(
+/// under the segment `under` adds, charging each longer path to the decode's budget.
+pub(crate) fn place_problems<T: ReadAny, E: serde::de::Error>(
     problems: &mut [Problem],
     start: usize,
     value: &mut T,
     under: impl Fn(&mut Problem),
-) {
-    problems[start..].iter_mut().for_each(&under);
+) -> Result<(), E> {
+    place(&mut problems[start..], &under)?;
     if let Some(kept) = value.kept_problems() {
-        kept.iter_mut().for_each(under);
+        place(kept, &under)?;
     }
+    Ok(())
+}
+
+/// Adds a segment to each of `problems`, charging it.
+pub(crate) fn place<E: serde::de::Error>(
+    problems: &mut [Problem],
+    under: &impl Fn(&mut Problem),
+) -> Result<(), E> {
+    for problem in problems {
+        charge(SEGMENT_COST)?;
+        under(problem);
+    }
+    Ok(())
 }
 
 /// Keeps `value`, which the field of `key` cannot hold, in `extra`, and says so in `problems`
 /// (an explicit `null` is kept without a problem: it is absent, as Graph means it).
 fn keep<E: serde::de::Error>(
-    key: &str,
+    key: &'static str,
     value: Value,
     expected: &str,
     extra: &mut Map<String, Value>,
@@ -346,7 +358,7 @@ fn forget(key: &str, extra: &mut Map<String, Value>) {
 /// JSON, arrays of them) into `field`; JSON of another kind, or `null`, is kept in `extra`.
 pub fn read<'de, A: MapAccess<'de>, T: FromJson>(
     map: &mut A,
-    key: &str,
+    key: &'static str,
     field: &mut Option<T>,
     extra: &mut Map<String, Value>,
     problems: &mut Vec<Problem>,
@@ -365,7 +377,7 @@ pub fn read<'de, A: MapAccess<'de>, T: FromJson>(
 /// Reads an object or union property; JSON that cannot be one is kept in `extra`.
 pub fn read_object<'de, A: MapAccess<'de>, T: ReadAny>(
     map: &mut A,
-    key: &str,
+    key: &'static str,
     field: &mut Option<T>,
     extra: &mut Map<String, Value>,
     problems: &mut Vec<Problem>,
@@ -373,7 +385,7 @@ pub fn read_object<'de, A: MapAccess<'de>, T: ReadAny>(
     let start = problems.len();
     match next_any::<A, T>(map, problems)? {
         Ok(mut value) => {
-            place_problems(problems, start, &mut value, |p| p.under_key(key));
+            place_problems::<T, A::Error>(problems, start, &mut value, |p| p.under_key(key))?;
             *field = Some(value);
             forget(key, extra);
         }
@@ -414,7 +426,9 @@ impl<'de, T: ReadAny> OnJson<'de> for AsObjectList<'_, T> {
             charge_element::<T, A::Error>()?;
             match item {
                 Ok(mut value) => {
-                    place_problems(self.problems, start, &mut value, |p| p.under_index(index));
+                    place_problems::<T, A::Error>(self.problems, start, &mut value, |p| {
+                        p.under_index(index)
+                    })?;
                     items.push(value);
                     if let Some(layout) = &mut layout {
                         layout.push(Value::Object(Map::new()));
@@ -451,7 +465,7 @@ impl<'de, T: ReadAny> OnJson<'de> for AsObjectList<'_, T> {
 /// others are read. JSON other than an array is kept in `extra`.
 pub fn read_object_list<'de, A: MapAccess<'de>, T: ReadAny>(
     map: &mut A,
-    key: &str,
+    key: &'static str,
     field: &mut Option<Vec<T>>,
     extra: &mut Map<String, Value>,
     problems: &mut Vec<Problem>,
@@ -463,10 +477,10 @@ pub fn read_object_list<'de, A: MapAccess<'de>, T: ReadAny>(
     })?;
     match read {
         Ok(ObjectList { mut items, layout }) => {
-            problems[start..].iter_mut().for_each(|p| p.under_key(key));
+            place::<A::Error>(&mut problems[start..], &|p| p.under_key(key))?;
             for item in &mut items {
                 if let Some(kept) = item.kept_problems() {
-                    kept.iter_mut().for_each(|p| p.under_key(key));
+                    place::<A::Error>(kept, &|p| p.under_key(key))?;
                 }
             }
             *field = Some(items);
@@ -532,7 +546,7 @@ impl<'de> Deserialize<'de> for Scalar<'de> {
 /// so is JSON other than a string.
 pub fn read_enum<'de, A: MapAccess<'de>, E: Evolvable>(
     map: &mut A,
-    key: &str,
+    key: &'static str,
     field: &mut Option<E>,
     extra: &mut Map<String, Value>,
     problems: &mut Vec<Problem>,
@@ -551,7 +565,7 @@ pub fn read_enum<'de, A: MapAccess<'de>, E: Evolvable>(
 /// JSON other than an array of strings is kept in `extra`.
 pub fn read_enum_list<'de, A: MapAccess<'de>, E: Evolvable>(
     map: &mut A,
-    key: &str,
+    key: &'static str,
     field: &mut Option<Vec<E>>,
     extra: &mut Map<String, Value>,
     problems: &mut Vec<Problem>,
@@ -565,6 +579,9 @@ pub fn read_enum_list<'de, A: MapAccess<'de>, E: Evolvable>(
         keep::<A::Error>(key, value, "an array of strings", extra, problems)?;
         return Ok(());
     };
+    for text in raw {
+        charge::<A::Error>(std::mem::size_of::<E>() + text.as_str().map_or(0, str::len))?;
+    }
     let values: Vec<E> = raw
         .iter()
         .map(|r| E::parse(r.as_str().unwrap_or_default()))
@@ -591,6 +608,8 @@ fn parse_keeping_spelling<Error: serde::de::Error, E: Evolvable>(
     extra: &mut Map<String, Value>,
 ) -> Result<E, Error> {
     let value = E::parse(raw.as_str());
+    // An unknown value is kept in the enum's `Other`: a copy of the text.
+    charge(raw.as_str().len())?;
     if value.as_str() != raw.as_str() {
         charge_entry::<Error>(extra.len(), key.len())?;
         charge(raw.as_str().len())?;

@@ -7,9 +7,12 @@ use std::fmt;
 use serde_json::{Map, Value};
 
 /// The words that make a property name a secret's, wherever they stand in it (`accessToken`,
-/// `client_secret`, `sharedKey`, `Authorization`). A name is split into words at `_`, `-`, `.`
-/// and where a lower-case letter meets an upper-case one, then each word is compared without
-/// regard to case: `key` hides `apiKey` and `key` but not `monkey` or `keyboard`.
+/// `client_secret`, `sharedKey`, `APIKey`, `Authorization`). A name is split into words at
+/// `_`, `-`, `.`, where a lower-case letter meets an upper-case one, and before the last
+/// capital of a run of capitals followed by a lower-case letter (`APIKey` -> `API`, `Key`);
+/// each word is compared without regard to case: `key` hides `apiKey` and `key` but not
+/// `monkey` or `keyboard`. A name written all in lower case is a secret's when it ends with one
+/// of [`SECRET_SUFFIXES`] (`accesstoken`, `apikey`).
 const SECRET_WORDS: &[&str] = &[
     "token",
     "tokens",
@@ -26,20 +29,49 @@ const SECRET_WORDS: &[&str] = &[
     "cookie",
 ];
 
+/// Endings that make a name run together in lower case a secret's: the words above long enough
+/// not to end ordinary words, and the usual compounds of `key`.
+const SECRET_SUFFIXES: &[&str] = &[
+    "token",
+    "tokens",
+    "secret",
+    "password",
+    "passwd",
+    "credential",
+    "credentials",
+    "signature",
+    "authorization",
+    "apikey",
+    "accesskey",
+    "privatekey",
+    "secretkey",
+    "sharedkey",
+    "signingkey",
+    "subscriptionkey",
+];
+
 /// Whether a property named `key` holds a secret (see [`SECRET_WORDS`]).
 pub(crate) fn is_secret_name(key: &str) -> bool {
+    let lower = key.to_ascii_lowercase();
     words(key).any(|word| SECRET_WORDS.iter().any(|s| s.eq_ignore_ascii_case(word)))
+        || SECRET_SUFFIXES.iter().any(|suffix| lower.ends_with(suffix))
 }
 
 /// The words of a property name: split at non-alphanumerics and at lower-to-upper case.
 fn words(name: &str) -> impl Iterator<Item = &str> {
     let mut bounds = Vec::new();
-    let mut previous: Option<char> = None;
-    for (index, c) in name.char_indices() {
-        if previous.is_some_and(|p| p.is_lowercase() || p.is_ascii_digit()) && c.is_uppercase() {
+    let chars: Vec<(usize, char)> = name.char_indices().collect();
+    for (position, &(index, c)) in chars.iter().enumerate().skip(1) {
+        let previous = chars[position - 1].1;
+        let next = chars.get(position + 1).map(|&(_, n)| n);
+        let lower_to_upper =
+            (previous.is_lowercase() || previous.is_ascii_digit()) && c.is_uppercase();
+        // `APIKey`: the `K` starts a word, as the capital before a lower-case letter.
+        let acronym_end =
+            previous.is_uppercase() && c.is_uppercase() && next.is_some_and(char::is_lowercase);
+        if lower_to_upper || acronym_end {
             bounds.push(index);
         }
-        previous = Some(c);
     }
     let mut start = 0;
     let mut pieces = Vec::new();
@@ -146,6 +178,11 @@ mod tests {
             "x.password",
             "signingKeys",
             "credentials",
+            "APIKey",
+            "SASToken",
+            "JWTToken",
+            "apikey",
+            "accesstoken",
         ] {
             assert!(is_secret_name(name), "{name}");
         }

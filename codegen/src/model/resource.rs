@@ -134,6 +134,15 @@ fn members(
                             "the member `{reference}` is not an object component"
                         ))
                     })?;
+                let keeps = context
+                    .spec
+                    .schema(component)
+                    .is_some_and(|s| s.schema_data.extensions.contains_key("x-keeps-problems"));
+                if keeps {
+                    return Err(refuse(format!(
+                        "the member `{component}` has `x-keeps-problems`, which a `oneOf` member cannot have: its problems would lose their path"
+                    )));
+                }
                 members.push(Member {
                     component: component.to_owned(),
                     variant: names::type_ident(component),
