@@ -3,7 +3,7 @@
 #![forbid(unsafe_code)]
 // The modules, by what they are about:
 // - generated: what build.rs made from schema/ (the one place it is included);
-// - client, transport, http, ids, retry, error, auth, cloud, blocking: calling Graph;
+// - client, transport, http, ids, retry, error, auth, cloud, blocking, join_url: calling Graph;
 // - notifications, wire, odata_type, graph_int: reading what Graph POSTs to the bot;
 // - termination: why a call ended;
 // - inbound: who sent a callback.
@@ -20,6 +20,7 @@ mod http;
 mod ids;
 #[cfg(feature = "inbound")]
 pub mod inbound;
+pub mod join_url;
 pub mod notifications;
 mod odata_type;
 mod retry;

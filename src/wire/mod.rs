@@ -31,7 +31,7 @@ use serde::de::Visitor;
 pub(crate) use budget::{charge_element, charge_entry, Budget, CountedValue, OVER_BUDGET};
 pub use budget::{charge_struct, DECODE_BASE_BYTES, DECODE_BYTES_PER_BODY_BYTE};
 pub use problem::Problem;
-pub(crate) use problem::{describe, write_key};
+pub(crate) use problem::{describe, escape, write_key};
 pub use read::*;
 pub(crate) use read::{place, OnJson, Visit};
 pub use redact::{RedactedExtra, RedactedField, RedactedValue};

@@ -1,0 +1,269 @@
+//! Teams meeting join links, read into what Graph's `POST /communications/calls` needs to join
+//! the meeting (application-post-calls.md, "Join scheduled meeting"):
+//! - the classic link, `https://teams.microsoft.com/l/meetup-join/<thread id>/<message id>?context={"Tid":"<tenant>","Oid":"<organizer>"}`,
+//!   gives `chatInfo` (`threadId`, `messageId`) and an `organizerMeetingInfo` (the organizer's
+//!   user id in its tenant), and the call's `tenantId`;
+//! - the short link, `https://teams.microsoft.com/meet/<meeting id>?p=<passcode>`, gives a
+//!   `joinMeetingIdMeetingInfo` (`joinMeetingId`, `passcode`).
+//!
+//! Anything else is a [`JoinUrlError`] saying what is wrong; nothing is guessed.
+
+use std::fmt;
+
+/// The hosts Teams serves join links from: the global service and the US Government clouds.
+const TEAMS_HOSTS: &[&str] = &[
+    "teams.microsoft.com",
+    "teams.live.com",
+    "gov.teams.microsoft.us",
+    "dod.teams.microsoft.us",
+    "teams.microsoft.us",
+];
+
+/// What a Teams join link says about the meeting.
+///
+/// ```
+/// use msgraph_calls::join_url::{parse, JoinInfo};
+///
+/// let link = "https://teams.microsoft.com/l/meetup-join/19%3ameeting_Win6Ydo4wsMijFjZS00ZGVjLTk5MGUtOTRjNWY2NmNkYTFm%40thread.v2/0?context=%7b%22Tid%22%3a%22aa67bd4c-8475-432d-bd41-39f255720e0a%22%2c%22Oid%22%3a%225810cede-f3cc-42eb-b2c1-e9bd5d53ec96%22%7d";
+/// let JoinInfo::Organizer { thread_id, message_id, tenant_id, organizer_id } = parse(link)? else {
+///     panic!("a classic link")
+/// };
+/// assert_eq!(thread_id, "19:meeting_Win6Ydo4wsMijFjZS00ZGVjLTk5MGUtOTRjNWY2NmNkYTFm@thread.v2");
+/// assert_eq!(message_id, "0");
+/// assert_eq!(tenant_id, "aa67bd4c-8475-432d-bd41-39f255720e0a");
+/// assert_eq!(organizer_id, "5810cede-f3cc-42eb-b2c1-e9bd5d53ec96");
+///
+/// let short = parse("https://teams.microsoft.com/meet/1234567?p=psw123")?;
+/// assert_eq!(short, JoinInfo::MeetingId { join_meeting_id: "1234567".into(), passcode: Some("psw123".into()) });
+/// # Ok::<(), msgraph_calls::join_url::JoinUrlError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum JoinInfo {
+    /// A classic `meetup-join` link: the meeting's chat thread and its organizer.
+    Organizer {
+        /// `chatInfo.threadId`, such as `19:meeting_...@thread.v2`.
+        thread_id: String,
+        /// `chatInfo.messageId`, `0` for a meeting's own chat.
+        message_id: String,
+        /// The organizer's tenant (`Tid`): the call's `tenantId`.
+        tenant_id: String,
+        /// The organizer's user id (`Oid`).
+        organizer_id: String,
+    },
+    /// A short `meet` link: the meeting id and its passcode.
+    MeetingId {
+        /// `joinMeetingIdMeetingInfo.joinMeetingId`.
+        join_meeting_id: String,
+        /// `joinMeetingIdMeetingInfo.passcode`, when the link has one (`p=`).
+        passcode: Option<String>,
+    },
+}
+
+/// Why a link is not a Teams join link this crate can read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JoinUrlError {
+    reason: String,
+}
+
+impl JoinUrlError {
+    fn new(reason: impl Into<String>) -> Self {
+        JoinUrlError {
+            reason: reason.into(),
+        }
+    }
+}
+
+impl fmt::Display for JoinUrlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "not a Teams join link: {}", self.reason)
+    }
+}
+
+impl std::error::Error for JoinUrlError {}
+
+/// Reads a Teams join link; see [`JoinInfo`].
+///
+/// ```
+/// let err = msgraph_calls::join_url::parse("https://example.com/l/meetup-join/x/0").unwrap_err();
+/// assert!(err.to_string().contains("teams.microsoft.com"), "{err}");
+/// ```
+pub fn parse(link: &str) -> Result<JoinInfo, JoinUrlError> {
+    let url = reqwest::Url::parse(link.trim())
+        .map_err(|e| JoinUrlError::new(format!("not a URL ({e})")))?;
+    if url.scheme() != "https" {
+        return Err(JoinUrlError::new("a join link is https"));
+    }
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    if !TEAMS_HOSTS.contains(&host.as_str()) {
+        return Err(JoinUrlError::new(format!(
+            "the host is {}, not one of {}",
+            crate::wire::escape(&host),
+            TEAMS_HOSTS.join(", ")
+        )));
+    }
+    let segments: Vec<&str> = url
+        .path_segments()
+        .map(Iterator::collect)
+        .unwrap_or_default();
+    match segments.as_slice() {
+        ["l", "meetup-join", thread, message, ..] => classic(&url, thread, message),
+        ["meet", id] | ["meet", id, ""] => short(&url, id),
+        _ => Err(JoinUrlError::new(
+            "the path is neither /l/meetup-join/<thread>/<message> nor /meet/<meeting id>",
+        )),
+    }
+}
+
+fn classic(url: &reqwest::Url, thread: &str, message: &str) -> Result<JoinInfo, JoinUrlError> {
+    let thread_id = decode(thread)?;
+    let message_id = decode(message)?;
+    if !thread_id.starts_with("19:") || !thread_id.contains("@thread") {
+        return Err(JoinUrlError::new(
+            "the thread id is not a Teams chat thread (19:...@thread.v2)",
+        ));
+    }
+    if message_id.is_empty() || !message_id.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(JoinUrlError::new("the message id is not a number"));
+    }
+    let context = url
+        .query_pairs()
+        .find(|(name, _)| name == "context")
+        .map(|(_, value)| value.into_owned())
+        .ok_or_else(|| JoinUrlError::new("the link has no context (the tenant and organizer)"))?;
+    #[derive(serde::Deserialize)]
+    struct Context {
+        #[serde(rename = "Tid")]
+        tenant: Option<String>,
+        #[serde(rename = "Oid")]
+        organizer: Option<String>,
+    }
+    let context: Context = serde_json::from_str(&context)
+        .map_err(|_| JoinUrlError::new("the context is not JSON with Tid and Oid"))?;
+    let tenant_id = context
+        .tenant
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| JoinUrlError::new("the context has no tenant (Tid)"))?;
+    let organizer_id = context
+        .organizer
+        .filter(|o| !o.is_empty())
+        .ok_or_else(|| JoinUrlError::new("the context has no organizer (Oid)"))?;
+    Ok(JoinInfo::Organizer {
+        thread_id,
+        message_id,
+        tenant_id,
+        organizer_id,
+    })
+}
+
+fn short(url: &reqwest::Url, id: &str) -> Result<JoinInfo, JoinUrlError> {
+    let join_meeting_id = decode(id)?;
+    if join_meeting_id.is_empty() || !join_meeting_id.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(JoinUrlError::new("the meeting id is not a number"));
+    }
+    let passcode = url
+        .query_pairs()
+        .find(|(name, _)| name == "p")
+        .map(|(_, value)| value.into_owned())
+        .filter(|p| !p.is_empty());
+    Ok(JoinInfo::MeetingId {
+        join_meeting_id,
+        passcode,
+    })
+}
+
+/// A path segment, percent-decoded; text that does not decode to UTF-8 is refused.
+fn decode(segment: &str) -> Result<String, JoinUrlError> {
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        if bytes[index] == b'%' {
+            let hex = bytes
+                .get(index + 1..index + 3)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .ok_or_else(|| JoinUrlError::new("a path segment has a broken %-escape"))?;
+            out.push(hex);
+            index += 3;
+        } else {
+            out.push(bytes[index]);
+            index += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|_| JoinUrlError::new("a path segment is not UTF-8"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // The classic link of Graph's "Join scheduled meeting" example (application-post-calls.md),
+    // built from that example's thread, tenant and organizer.
+    const CLASSIC: &str = "https://teams.microsoft.com/l/meetup-join/19%3ameeting_Win6Ydo4wsMijFjZS00ZGVjLTk5MGUtOTRjNWY2NmNkYTFm%40thread.v2/0?context=%7b%22Tid%22%3a%22aa67bd4c-8475-432d-bd41-39f255720e0a%22%2c%22Oid%22%3a%225810cede-f3cc-42eb-b2c1-e9bd5d53ec96%22%7d";
+
+    #[test]
+    fn the_classic_link_gives_thread_message_tenant_and_organizer() {
+        assert_eq!(
+            parse(CLASSIC).unwrap(),
+            JoinInfo::Organizer {
+                thread_id: "19:meeting_Win6Ydo4wsMijFjZS00ZGVjLTk5MGUtOTRjNWY2NmNkYTFm@thread.v2"
+                    .into(),
+                message_id: "0".into(),
+                tenant_id: "aa67bd4c-8475-432d-bd41-39f255720e0a".into(),
+                organizer_id: "5810cede-f3cc-42eb-b2c1-e9bd5d53ec96".into(),
+            }
+        );
+        // Teams' links also come with upper-case escapes and extra context fields.
+        let upper = CLASSIC
+            .replace("%3a", "%3A")
+            .replace("%7b", "%7B")
+            .replace("%7d", "%2c%22MessageId%22%3a%220%22%7D");
+        assert!(
+            matches!(parse(&upper), Ok(JoinInfo::Organizer { .. })),
+            "{upper}"
+        );
+        let gov = CLASSIC.replace("teams.microsoft.com", "gov.teams.microsoft.us");
+        assert!(matches!(parse(&gov), Ok(JoinInfo::Organizer { .. })));
+    }
+
+    #[test]
+    fn the_short_link_gives_the_meeting_id_and_passcode() {
+        // The meeting id and passcode of application-post-calls.md's joinMeetingIdMeetingInfo.
+        assert_eq!(
+            parse("https://teams.microsoft.com/meet/1234567?p=psw123").unwrap(),
+            JoinInfo::MeetingId {
+                join_meeting_id: "1234567".into(),
+                passcode: Some("psw123".into())
+            }
+        );
+        assert_eq!(
+            parse("https://teams.microsoft.com/meet/1234567").unwrap(),
+            JoinInfo::MeetingId {
+                join_meeting_id: "1234567".into(),
+                passcode: None
+            }
+        );
+    }
+
+    #[test]
+    fn other_links_are_refused_with_their_reason() {
+        for (link, why) in [
+            ("teams.microsoft.com/meet/1", "not a URL"),
+            ("http://teams.microsoft.com/meet/1", "https"),
+            ("https://teams.microsoft.com.evil.example/meet/1", "the host is"),
+            ("https://teams.microsoft.com/l/chat/19%3a1%40thread.v2/0", "the path is neither"),
+            ("https://teams.microsoft.com/meet/abc?p=1", "not a number"),
+            ("https://teams.microsoft.com/l/meetup-join/19%3ameeting_x%40thread.v2/0", "no context"),
+            ("https://teams.microsoft.com/l/meetup-join/19%3ameeting_x%40thread.v2/0?context=%7b%7d", "no tenant"),
+            ("https://teams.microsoft.com/l/meetup-join/19%3ameeting_x%40thread.v2/0?context=%7b%22Tid%22%3a%22t%22%7d", "no organizer"),
+            ("https://teams.microsoft.com/l/meetup-join/19%3ameeting_x%40thread.v2/0?context=nope", "not JSON"),
+            ("https://teams.microsoft.com/l/meetup-join/meeting_x/0?context=%7b%7d", "not a Teams chat thread"),
+            ("https://teams.microsoft.com/l/meetup-join/19%3ameeting_x%40thread.v2/x?context=%7b%7d", "message id"),
+            ("https://teams.microsoft.com/l/meetup-join/19%3a%ff%40thread.v2/0?context=%7b%7d", "not UTF-8"),
+        ] {
+            let err = parse(link).expect_err(link).to_string();
+            assert!(err.contains(why), "{link}: {err}");
+        }
+    }
+}
