@@ -100,7 +100,10 @@ fn comms_operations_are_typed_with_their_own_properties_kept() {
                 operation.status,
                 Some(notifications::OperationStatus::Completed)
             );
-            assert_eq!(operation.extra["completionReason"], "completedSuccessfully");
+            assert_eq!(
+                operation.completion_reason.as_deref(),
+                Some("completedSuccessfully")
+            );
         }
         other => panic!("expected an operation, got {other:?}"),
     }
@@ -579,7 +582,7 @@ fn secrets_in_extra_properties_never_show_in_debug() {
     let shown = format!("{batch:?} {batch:#?}");
     assert!(!shown.contains("recording-secret-91c4"), "{shown}");
     assert!(!shown.contains("s3cr3t-77"), "{shown}");
-    assert!(shown.contains("recordingAccessToken"), "{shown}");
+    assert!(shown.contains("recording_access_token"), "{shown}");
     assert!(shown.contains("https://contoso.example/rec/1"), "{shown}");
     let out = serde_json::to_string(&batch).unwrap();
     assert!(
@@ -595,6 +598,7 @@ fn first_result_info(batch: &notifications::CommsNotifications) -> notifications
         .call()
         .expect("a call")
         .result_info
-        .clone()
+        .as_deref()
+        .cloned()
         .expect("a resultInfo")
 }

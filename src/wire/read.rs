@@ -57,6 +57,22 @@ pub trait ReadAny: Sized {
     }
 }
 
+/// A boxed object field (the model boxes nested objects) reads as its object.
+impl<T: ReadAny> ReadAny for Box<T> {
+    const EXPECTED: &'static str = T::EXPECTED;
+
+    fn read_any<'de, D: Deserializer<'de>>(
+        deserializer: D,
+        problems: &mut Vec<Problem>,
+    ) -> Result<Result<Self, Value>, D::Error> {
+        Ok(T::read_any(deserializer, problems)?.map(Box::new))
+    }
+
+    fn kept_problems(&mut self) -> Option<&mut Vec<Problem>> {
+        (**self).kept_problems()
+    }
+}
+
 /// A typed field's value made from JSON of one kind: a string, a boolean, a number.
 pub trait FromJson: Sized {
     /// What the field expects, for a problem's reason (`"a string"`).

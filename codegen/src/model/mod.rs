@@ -162,7 +162,10 @@ enum Kind {
     Any,
     Enum(Ident),
     EnumList(Ident),
+    /// A struct component (boxed in a field).
     Object(Ident),
+    /// A `oneOf` component: an enum of boxes already, not boxed again.
+    Union(Ident),
     List(Box<Kind>),
 }
 
@@ -172,7 +175,16 @@ impl Kind {
         match self {
             Kind::Text | Kind::Bool | Kind::Int32 | Kind::Int64 | Kind::Number | Kind::Any => true,
             Kind::List(item) => item.is_plain(),
-            Kind::Enum(_) | Kind::EnumList(_) | Kind::Object(_) => false,
+            Kind::Enum(_) | Kind::EnumList(_) | Kind::Object(_) | Kind::Union(_) => false,
+        }
+    }
+
+    /// The type of a struct field of this kind: an object is boxed, so that a struct with many
+    /// nested objects Graph seldom sends stays small (a missing one costs a pointer).
+    fn field_rust(&self) -> TokenStream {
+        match self {
+            Kind::Object(name) => quote!(Box<#name>),
+            other => other.rust(),
         }
     }
 
@@ -184,7 +196,7 @@ impl Kind {
             Kind::Int64 => graph::path(graph::INT64_TYPE),
             Kind::Number => quote!(serde_json::Number),
             Kind::Any => quote!(serde_json::Value),
-            Kind::Enum(name) | Kind::Object(name) => quote!(#name),
+            Kind::Enum(name) | Kind::Object(name) | Kind::Union(name) => quote!(#name),
             Kind::EnumList(name) => quote!(Vec<#name>),
             Kind::List(item) => {
                 let item = item.rust();
@@ -200,6 +212,12 @@ struct Context<'a> {
 }
 
 impl Context<'_> {
+    fn is_union(&self, name: &str) -> bool {
+        self.spec
+            .schema(name)
+            .is_some_and(|s| matches!(&s.schema_kind, SchemaKind::OneOf { .. }))
+    }
+
     fn is_enum(&self, name: &str) -> bool {
         self.spec.schema(name).is_some_and(|s| {
             matches!(&s.schema_kind, SchemaKind::Type(Type::String(st)) if !st.enumeration.is_empty())
@@ -233,6 +251,8 @@ impl Context<'_> {
                 let ident = names::type_ident(name);
                 return Ok(if self.is_enum(name) {
                     Kind::Enum(ident)
+                } else if self.is_union(name) {
+                    Kind::Union(ident)
                 } else {
                     Kind::Object(ident)
                 });

@@ -124,7 +124,7 @@ fn plan(name: &str, object: &ObjectType, context: &Context<'_>) -> Result<Vec<Fi
         let property = property.clone().unbox();
         let kind = context.kind(&property, name, key)?;
         if let Kind::List(item) = &kind {
-            if !item.is_plain() && !matches!(**item, Kind::Object(_)) {
+            if !item.is_plain() && !matches!(**item, Kind::Object(_) | Kind::Union(_)) {
                 return Err(refuse(
                     "an array of arrays of objects or enums is not supported".to_owned(),
                 ));
@@ -153,7 +153,7 @@ fn plan(name: &str, object: &ObjectType, context: &Context<'_>) -> Result<Vec<Fi
 fn definition(ident: &Ident, doc: &str, fields: &[Field], keeps_problems: bool) -> TokenStream {
     let wire = graph::path(graph::WIRE_MODULE);
     let declared = fields.iter().map(|f| {
-        let (field, doc, rust) = (&f.ident, &f.doc, f.kind.rust());
+        let (field, doc, rust) = (&f.ident, &f.doc, f.kind.field_rust());
         quote!(#[doc = #doc] pub #field: Option<#rust>,)
     });
     let debug_fields = fields.iter().map(|f| {
@@ -222,12 +222,14 @@ fn reader(name: &str, ident: &Ident, fields: &[Field], keeps_problems: bool) -> 
         ..
     } in fields
     {
-        let rust = kind.rust();
+        let rust = kind.field_rust();
         let reader = match kind {
             Kind::Enum(_) => quote!(read_enum),
             Kind::EnumList(_) => quote!(read_enum_list),
-            Kind::Object(_) => quote!(read_object),
-            Kind::List(item) if matches!(**item, Kind::Object(_)) => quote!(read_object_list),
+            Kind::Object(_) | Kind::Union(_) => quote!(read_object),
+            Kind::List(item) if matches!(**item, Kind::Object(_) | Kind::Union(_)) => {
+                quote!(read_object_list)
+            }
             _ => quote!(read),
         };
         reads.push(quote!(#key => #wire::#reader(&mut map, #key, &mut out.#field, &mut out.extra, problems)?,));
@@ -325,7 +327,7 @@ fn writer(ident: &Ident, fields: &[Field]) -> TokenStream {
             Kind::EnumList(_) => {
                 quote!(#wire::write_enum_list(&mut map, #key, &self.#field, &self.extra)?)
             }
-            Kind::List(item) if matches!(**item, Kind::Object(_)) => {
+            Kind::List(item) if matches!(**item, Kind::Object(_) | Kind::Union(_)) => {
                 quote!(#wire::write_object_list(&mut map, #key, &self.#field, &self.extra)?)
             }
             _ => quote!(#wire::write(&mut map, #key, &self.#field, &self.extra)?),
