@@ -3,7 +3,8 @@
 #![forbid(unsafe_code)]
 // The modules, by what they are about:
 // - generated: what build.rs made from schema/ (the one place it is included);
-// - client, transport, http, ids, retry, error, auth, cloud, blocking, join_url: calling Graph;
+// - client, transport, http, ids, retry, error, auth, cloud, blocking, bodies, join_url:
+//   calling Graph;
 // - notifications, wire, odata_type, graph_int: reading what Graph POSTs to the bot;
 // - termination: why a call ended;
 // - inbound: who sent a callback.
@@ -11,6 +12,7 @@
 pub mod auth;
 #[cfg(feature = "blocking")]
 pub mod blocking;
+pub mod bodies;
 pub mod client;
 mod cloud;
 pub mod error;

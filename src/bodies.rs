@@ -1,0 +1,212 @@
+//! Builders for the hard parts of the operations' request bodies: who to invite or transfer to
+//! (a user, an application, a phone number), the media configuration, prompts by URI, and the
+//! client context. The bodies themselves are generated from `schema/openapi.yaml`
+//! ([`crate::types`]); these are conveniences over them, written once for every operation that
+//! uses the part.
+//!
+//! ```
+//! use msgraph_calls::notifications::{IdentitySet, InvitationParticipantInfo};
+//! use msgraph_calls::types::{MediaConfig, PlayPromptRequest, Prompt, TransferRequest};
+//!
+//! let to_a_phone = TransferRequest {
+//!     transfer_target: InvitationParticipantInfo::to(IdentitySet::phone("+12345678901")?),
+//!     transferee: None,
+//!     extra: Default::default(),
+//! };
+//! let welcome = PlayPromptRequest {
+//!     prompts: vec![Prompt::media("https://cdn.contoso.com/welcome.wav")],
+//!     client_context: Some(msgraph_calls::bodies::client_context("ivr-42")?),
+//!     extra: Default::default(),
+//! };
+//! assert_eq!(MediaConfig::service_hosted().odata_type, "#microsoft.graph.serviceHostedMediaConfig");
+//! # Ok::<(), msgraph_calls::bodies::BodyError>(())
+//! ```
+
+use std::fmt;
+
+use crate::generated::model::{Identity, IdentitySet, InvitationParticipantInfo};
+use crate::generated::types::{MediaConfig, MediaInfo, Prompt};
+
+/// The longest client context Graph accepts (every operation's docs: "Max limit is 256 chars").
+pub const MAX_CLIENT_CONTEXT_LEN: usize = 256;
+
+/// A part of a body that Graph would refuse, refused before anything is sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BodyError {
+    reason: String,
+}
+
+impl fmt::Display for BodyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "request body: {}", self.reason)
+    }
+}
+
+impl std::error::Error for BodyError {}
+
+/// A client context, checked: at most 256 characters, as Graph allows. Graph echoes it in the
+/// operation's notifications, where a bot finds which request they answer.
+///
+/// ```
+/// assert!(msgraph_calls::bodies::client_context(&"x".repeat(257)).is_err());
+/// ```
+pub fn client_context(context: &str) -> Result<String, BodyError> {
+    if context.chars().count() > MAX_CLIENT_CONTEXT_LEN {
+        return Err(BodyError {
+            reason: format!(
+                "a client context is at most {MAX_CLIENT_CONTEXT_LEN} characters, this one {}",
+                context.chars().count()
+            ),
+        });
+    }
+    Ok(context.to_owned())
+}
+
+fn identity(id: &str) -> Box<Identity> {
+    Box::new(Identity {
+        id: Some(id.to_owned()),
+        ..Identity::default()
+    })
+}
+
+impl IdentitySet {
+    /// A Teams user, by their Microsoft Entra object id.
+    ///
+    /// ```
+    /// let user = msgraph_calls::notifications::IdentitySet::user("550fae72-d251-43ec-868c-373732c2704f");
+    /// assert_eq!(serde_json::to_value(&user).unwrap()["user"]["id"], "550fae72-d251-43ec-868c-373732c2704f");
+    /// ```
+    pub fn user(id: &str) -> IdentitySet {
+        IdentitySet {
+            user: Some(identity(id)),
+            ..IdentitySet::default()
+        }
+    }
+
+    /// An application (a bot), by its application id.
+    ///
+    /// ```
+    /// let bot = msgraph_calls::notifications::IdentitySet::application("2891555a-92ff-42e6-80fa-6e1300c6b5c6");
+    /// assert!(bot.application.is_some());
+    /// ```
+    pub fn application(id: &str) -> IdentitySet {
+        IdentitySet {
+            application: Some(identity(id)),
+            ..IdentitySet::default()
+        }
+    }
+
+    /// A phone number in E.164 (`+` and 8 to 15 digits), as Graph's PSTN examples send it
+    /// (`identity.phone.id`, application-post-calls.md, call-transfer.md).
+    ///
+    /// ```
+    /// use msgraph_calls::notifications::IdentitySet;
+    ///
+    /// assert!(IdentitySet::phone("+12345678901").is_ok());
+    /// assert!(IdentitySet::phone("12345678901").is_err());
+    /// assert!(IdentitySet::phone("+1 234 567").is_err());
+    /// ```
+    pub fn phone(number: &str) -> Result<IdentitySet, BodyError> {
+        let digits = number.strip_prefix('+').unwrap_or_default();
+        let valid = (8..=15).contains(&digits.len())
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && !digits.starts_with('0');
+        if !valid {
+            return Err(BodyError {
+                reason: "a phone number is E.164: `+`, then 8 to 15 digits, the first not 0"
+                    .to_owned(),
+            });
+        }
+        Ok(IdentitySet {
+            odata_type: Some("#microsoft.graph.identitySet".to_owned()),
+            phone: Some(Box::new(Identity {
+                odata_type: Some("#microsoft.graph.identity".to_owned()),
+                id: Some(number.to_owned()),
+                ..Identity::default()
+            })),
+            ..IdentitySet::default()
+        })
+    }
+}
+
+impl InvitationParticipantInfo {
+    /// Who to invite, redirect or transfer to.
+    ///
+    /// ```
+    /// use msgraph_calls::notifications::{IdentitySet, InvitationParticipantInfo};
+    ///
+    /// let target = InvitationParticipantInfo::to(IdentitySet::user("550fae72-d251-43ec-868c-373732c2704f"));
+    /// assert!(target.identity.is_some());
+    /// ```
+    pub fn to(identity: IdentitySet) -> InvitationParticipantInfo {
+        InvitationParticipantInfo {
+            identity: Some(Box::new(identity)),
+            ..InvitationParticipantInfo::default()
+        }
+    }
+}
+
+impl MediaConfig {
+    /// Media hosted by Graph: what playing prompts, recording and collecting tones need.
+    ///
+    /// ```
+    /// let media = msgraph_calls::types::MediaConfig::service_hosted();
+    /// assert!(media.pre_fetch_media.is_empty());
+    /// ```
+    pub fn service_hosted() -> MediaConfig {
+        MediaConfig {
+            odata_type: "#microsoft.graph.serviceHostedMediaConfig".to_owned(),
+            blob: None,
+            pre_fetch_media: Vec::new(),
+            extra: Default::default(),
+        }
+    }
+
+    /// Media hosted by Graph, with audio files it fetches ahead of playing them.
+    pub fn service_hosted_prefetching(uris: &[&str]) -> MediaConfig {
+        MediaConfig {
+            pre_fetch_media: uris.iter().map(|uri| media_info(uri)).collect(),
+            ..MediaConfig::service_hosted()
+        }
+    }
+
+    /// Media hosted by the bot (with the Real-time Media Platform), its session `blob`.
+    ///
+    /// ```
+    /// let media = msgraph_calls::types::MediaConfig::app_hosted("<blob>");
+    /// assert_eq!(media.odata_type, "#microsoft.graph.appHostedMediaConfig");
+    /// ```
+    pub fn app_hosted(blob: &str) -> MediaConfig {
+        MediaConfig {
+            odata_type: "#microsoft.graph.appHostedMediaConfig".to_owned(),
+            blob: Some(blob.to_owned()),
+            pre_fetch_media: Vec::new(),
+            extra: Default::default(),
+        }
+    }
+}
+
+fn media_info(uri: &str) -> MediaInfo {
+    MediaInfo {
+        odata_type: None,
+        resource_id: None,
+        uri: uri.to_owned(),
+        extra: Default::default(),
+    }
+}
+
+impl Prompt {
+    /// An audio file to play, by URI (a .wav file, single-channel, 16-bit, 16 kHz).
+    ///
+    /// ```
+    /// let prompt = msgraph_calls::types::Prompt::media("https://cdn.contoso.com/beep.wav");
+    /// assert_eq!(prompt.odata_type, "#microsoft.graph.mediaPrompt");
+    /// ```
+    pub fn media(uri: &str) -> Prompt {
+        Prompt {
+            odata_type: "#microsoft.graph.mediaPrompt".to_owned(),
+            media_info: Some(media_info(uri)),
+            extra: Default::default(),
+        }
+    }
+}
