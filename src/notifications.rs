@@ -67,7 +67,7 @@ pub use crate::wire::{Problem, DECODE_BASE_BYTES, DECODE_BYTES_PER_BODY_BYTE};
 /// body broke off inside a value).
 ///
 /// Memory is bounded: decoding takes at most 10 bytes per byte of body, plus 64 KiB
-/// ([`DECODE_BYTES_PER_BODY_BYTE`], [`DECODE_BASE_BYTES`]). Graph's own bodies take 2 to 6 (BENCHMARKS.md);
+/// ([`DECODE_BYTES_PER_BODY_BYTE`], [`DECODE_BASE_BYTES`]). Graph's own bodies take 2 to 4.3 (BENCHMARKS.md);
 /// a body of many tiny values that would take more (`{"value": [{}, {}, ...]}`) is refused
 /// before it does.
 ///

@@ -169,7 +169,6 @@ pub(crate) trait OnJson<'de>: Sized {
     fn value<E: serde::de::Error>(self, value: Value) -> Result<Self::Out, E>;
 
     fn text<E: serde::de::Error>(self, text: Cow<'de, str>) -> Result<Self::Out, E> {
-        charge(text.len())?;
         self.value(Value::String(text.into_owned()))
     }
 
@@ -545,9 +544,6 @@ impl<'de> OnJson<'de> for AsScalar {
         Ok(Scalar::Json(value))
     }
     fn text<E: serde::de::Error>(self, text: Cow<'de, str>) -> Result<Self::Out, E> {
-        if let Cow::Owned(owned) = &text {
-            charge(owned.len())?;
-        }
         Ok(Scalar::Text(Key::from(text)))
     }
 }
@@ -595,9 +591,7 @@ pub fn read_enum_list<'de, A: MapAccess<'de>, E: Evolvable>(
         keep::<A::Error>(key, value, "an array of strings", extra, problems)?;
         return Ok(());
     };
-    for text in raw {
-        charge::<A::Error>(std::mem::size_of::<E>() + text.as_str().map_or(0, str::len))?;
-    }
+    charge::<A::Error>(raw.len().saturating_mul(std::mem::size_of::<E>()))?;
     let values: Vec<E> = raw
         .iter()
         .map(|r| E::parse(r.as_str().unwrap_or_default()))
@@ -624,11 +618,10 @@ fn parse_keeping_spelling<Error: serde::de::Error, E: Evolvable>(
     extra: &mut Map<String, Value>,
 ) -> Result<E, Error> {
     let value = E::parse(raw.as_str());
-    // An unknown value is kept in the enum's `Other`: a copy of the text.
-    charge(raw.as_str().len())?;
+    // The text is kept once: in `Other` when the value is unknown, else in `extra` when it is
+    // spelled otherwise (the budget leaves a byte per body byte for text).
     if value.as_str() != raw.as_str() {
         charge_entry::<Error>(extra.len(), key.len())?;
-        charge(raw.as_str().len())?;
         extra.insert(key.to_owned(), Value::String(raw.into_string()));
     } else {
         forget(key, extra);
