@@ -7,8 +7,12 @@
 //!   `joinMeetingIdMeetingInfo` (`joinMeetingId`, `passcode`).
 //!
 //! Anything else is a [`JoinUrlError`] saying what is wrong; nothing is guessed.
+//! [`JoinInfo::chat_info`], [`JoinInfo::meeting_info`] and [`JoinInfo::tenant_id`] are the
+//! parts of a [`CreateCallRequest`](crate::types::CreateCallRequest) that joins the meeting.
 
 use std::fmt;
+
+use crate::generated::model::{ChatInfo, Identity, IdentitySet, MeetingInfo};
 
 /// The hosts Teams serves join links from: the global service and the US Government clouds.
 const TEAMS_HOSTS: &[&str] = &[
@@ -58,6 +62,87 @@ pub enum JoinInfo {
         /// `joinMeetingIdMeetingInfo.passcode`, when the link has one (`p=`).
         passcode: Option<String>,
     },
+}
+
+impl JoinInfo {
+    /// The `chatInfo` of a create-call body that joins this meeting; a short link has none.
+    ///
+    /// ```
+    /// let join = msgraph_calls::join_url::parse("https://teams.microsoft.com/meet/1234567?p=psw123")?;
+    /// assert!(join.chat_info().is_none());
+    /// # Ok::<(), msgraph_calls::join_url::JoinUrlError>(())
+    /// ```
+    pub fn chat_info(&self) -> Option<ChatInfo> {
+        match self {
+            JoinInfo::Organizer {
+                thread_id,
+                message_id,
+                ..
+            } => Some(ChatInfo {
+                odata_type: Some("#microsoft.graph.chatInfo".to_owned()),
+                thread_id: Some(thread_id.clone()),
+                message_id: Some(message_id.clone()),
+                ..ChatInfo::default()
+            }),
+            JoinInfo::MeetingId { .. } => None,
+        }
+    }
+
+    /// The `meetingInfo` of a create-call body that joins this meeting: an
+    /// `organizerMeetingInfo` (the organizer in its tenant) for a classic link, a
+    /// `joinMeetingIdMeetingInfo` for a short one.
+    ///
+    /// ```
+    /// let join = msgraph_calls::join_url::parse("https://teams.microsoft.com/meet/1234567?p=psw123")?;
+    /// let info = join.meeting_info();
+    /// assert_eq!(info.odata_type.as_deref(), Some("#microsoft.graph.joinMeetingIdMeetingInfo"));
+    /// assert_eq!(info.join_meeting_id.as_deref(), Some("1234567"));
+    /// # Ok::<(), msgraph_calls::join_url::JoinUrlError>(())
+    /// ```
+    pub fn meeting_info(&self) -> MeetingInfo {
+        match self {
+            JoinInfo::Organizer {
+                tenant_id,
+                organizer_id,
+                ..
+            } => {
+                let mut user = Identity {
+                    id: Some(organizer_id.clone()),
+                    ..Identity::default()
+                };
+                // Graph's join example gives the organizer's tenant on the identity.
+                user.extra.insert(
+                    "tenantId".to_owned(),
+                    serde_json::Value::String(tenant_id.clone()),
+                );
+                MeetingInfo {
+                    odata_type: Some("#microsoft.graph.organizerMeetingInfo".to_owned()),
+                    organizer: Some(Box::new(IdentitySet {
+                        user: Some(Box::new(user)),
+                        ..IdentitySet::default()
+                    })),
+                    ..MeetingInfo::default()
+                }
+            }
+            JoinInfo::MeetingId {
+                join_meeting_id,
+                passcode,
+            } => MeetingInfo {
+                odata_type: Some("#microsoft.graph.joinMeetingIdMeetingInfo".to_owned()),
+                join_meeting_id: Some(join_meeting_id.clone()),
+                passcode: passcode.clone(),
+                ..MeetingInfo::default()
+            },
+        }
+    }
+
+    /// The `tenantId` of a create-call body: the organizer's tenant, from a classic link.
+    pub fn tenant_id(&self) -> Option<&str> {
+        match self {
+            JoinInfo::Organizer { tenant_id, .. } => Some(tenant_id),
+            JoinInfo::MeetingId { .. } => None,
+        }
+    }
 }
 
 /// Why a link is not a Teams join link this crate can read.
@@ -243,6 +328,35 @@ mod tests {
                 join_meeting_id: "1234567".into(),
                 passcode: None
             }
+        );
+    }
+
+    #[test]
+    fn a_classic_link_gives_the_join_parts_of_graphs_example() {
+        // application-post-calls.md, "Join scheduled meeting with service hosted media".
+        let join = parse(CLASSIC).unwrap();
+        let parts = serde_json::json!({
+            "chatInfo": join.chat_info(),
+            "meetingInfo": join.meeting_info(),
+            "tenantId": join.tenant_id(),
+        });
+        assert_eq!(
+            parts,
+            serde_json::json!({
+                "chatInfo": {
+                    "@odata.type": "#microsoft.graph.chatInfo",
+                    "threadId": "19:meeting_Win6Ydo4wsMijFjZS00ZGVjLTk5MGUtOTRjNWY2NmNkYTFm@thread.v2",
+                    "messageId": "0"
+                },
+                "meetingInfo": {
+                    "@odata.type": "#microsoft.graph.organizerMeetingInfo",
+                    "organizer": {"user": {
+                        "id": "5810cede-f3cc-42eb-b2c1-e9bd5d53ec96",
+                        "tenantId": "aa67bd4c-8475-432d-bd41-39f255720e0a"
+                    }}
+                },
+                "tenantId": "aa67bd4c-8475-432d-bd41-39f255720e0a"
+            })
         );
     }
 

@@ -82,3 +82,27 @@ fn blocking_client_refuses_to_run_inside_a_runtime() {
     assert!(matches!(built_inside, Err(Error::Config { .. })));
     drop(client);
 }
+
+#[test]
+fn every_operation_has_its_blocking_form() {
+    // A POST with a body and a typed result, through the blocking client.
+    let (_runtime, graph) = serve(vec![Reply::json(
+        200,
+        r##"{"@odata.type": "#microsoft.graph.playPromptOperation", "id": "op-1", "status": "running"}"##,
+    )]);
+    let body = msgraph_calls::types::PlayPromptRequest {
+        prompts: vec![msgraph_calls::types::Prompt::media(
+            "https://cdn.contoso.com/beep.wav",
+        )],
+        client_context: None,
+        extra: Default::default(),
+    };
+    let operation = blocking_client(&graph).play_prompt(CALL_ID, &body).unwrap();
+    assert_eq!(operation.id.as_deref(), Some("op-1"));
+    let sent = graph.requests();
+    assert_eq!(sent[0].method, "POST");
+    assert_eq!(
+        sent[0].target,
+        format!("/v1.0/communications/calls/{CALL_ID}/playPrompt")
+    );
+}

@@ -33,6 +33,6 @@ dir="$work/crate/benches/build-cost/msgraph-calls"
 t=$(cd "$dir" && seconds env CARGO_TARGET_DIR="$dir/target-callbacks" cargo build --locked -q --features callbacks)
 echo "cold build, the msgraph-calls program with the callbacks feature: $t s"
 
-sed -i 's/^  description: The call hang-up endpoint/  description: (edited) The call hang-up endpoint/' "$work/crate/schema/openapi.yaml"
+sed -i "s/^  description: Graph's call-control operations/  description: (edited) Graph's call-control operations/" "$work/crate/schema/openapi.yaml"
 t=$(cd "$dir" && seconds env CARGO_TARGET_DIR="$dir/target" cargo build --locked -q)
 echo "rebuild after a one-line schema edit, msgraph-calls program: $t s"
