@@ -96,7 +96,7 @@ impl IdentitySet {
         }
     }
 
-    /// A phone number in E.164 (`+` and 8 to 15 digits), as Graph's PSTN examples send it
+    /// A phone number in E.164 (`+` and 7 to 15 digits), as Graph's PSTN examples send it
     /// (`identity.phone.id`, application-post-calls.md, call-transfer.md).
     ///
     /// ```
@@ -108,12 +108,12 @@ impl IdentitySet {
     /// ```
     pub fn phone(number: &str) -> Result<IdentitySet, BodyError> {
         let digits = number.strip_prefix('+').unwrap_or_default();
-        let valid = (8..=15).contains(&digits.len())
+        let valid = (7..=15).contains(&digits.len())
             && digits.bytes().all(|b| b.is_ascii_digit())
             && !digits.starts_with('0');
         if !valid {
             return Err(BodyError {
-                reason: "a phone number is E.164: `+`, then 8 to 15 digits, the first not 0"
+                reason: "a phone number is E.164: `+`, then 7 to 15 digits, the first not 0"
                     .to_owned(),
             });
         }

@@ -12,7 +12,7 @@ use crate::http::{header, REQUEST_ID};
 /// How much of an unexpected body an [`ErrorResponse`] keeps.
 const BODY_PREFIX: usize = 512;
 
-/// Why a hang-up failed. Branch on the variant, never on the text.
+/// Why an operation failed. Branch on the variant, never on the text.
 ///
 /// Every variant about a request carries its `client-request-id` (a fresh UUID per hang-up,
 /// the same across its retries) and, when Graph answered with one, the `request-id`: the two
@@ -53,7 +53,7 @@ pub enum Error {
     },
     /// The token provider gave no usable token; nothing was sent.
     Token(TokenError),
-    /// 404 with Graph's JSON error body: no such call. For a hang-up this usually means the
+    /// 404 with Graph's JSON error body: no such call (or participant). For a hang-up this usually means the
     /// call has already ended ([`Client::hang_up`](crate::client::Client::hang_up) reports it as
     /// [`HangUp::AlreadyEnded`](crate::client::HangUp::AlreadyEnded)). A 404 whose body is not
     /// Graph's (a proxy's page, a wrong base URL) is [`Error::UnexpectedResponse`].
@@ -62,8 +62,10 @@ pub enum Error {
     Unauthorized(Box<ErrorResponse>),
     /// 403: the app lacks the permission (`Calls.Initiate.All`) or the call is not its own.
     Forbidden(Box<ErrorResponse>),
-    /// 429, 503 or 504, still, after the retries the policy allowed, or at once when Graph's
-    /// `Retry-After` asked for a longer wait than the policy allows. `retry_after` holds the
+    /// 429, 503 or 504, still, after the retries the policy allowed; at once when Graph's
+    /// `Retry-After` asked for a longer wait than the policy allows, or when the operation is
+    /// not idempotent and the status does not say Graph did not act (504, 503 without
+    /// `Retry-After`: then [`Error::outcome_unknown`] is `true`). `retry_after` holds the
     /// last `Retry-After` Graph sent.
     Throttled(Box<ErrorResponse>),
     /// Any other error status with Graph's JSON error body.
@@ -96,7 +98,7 @@ pub struct RequestIds {
     pub outcome_unknown: bool,
 }
 
-/// A response Graph (or something in front of it) gave instead of `204 No Content`.
+/// A response Graph (or something in front of it) gave instead of the operation's success.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ErrorResponse {
     /// The HTTP status.
@@ -115,6 +117,10 @@ pub struct ErrorResponse {
     pub retry_after: Option<Duration>,
     /// How many attempts were made.
     pub attempts: u32,
+    /// Whether Graph may have carried the operation out: a 504, or a 503 without
+    /// `Retry-After`, to an operation that is not idempotent (not retried for that reason), or
+    /// a success status whose body could not be read.
+    pub outcome_unknown: bool,
 }
 
 impl ErrorResponse {
@@ -142,7 +148,8 @@ impl ErrorResponse {
     /// #     "innerError": {"request-id": "a", "innerError": {"code": "deeper"}}}}"#;
     /// # let response = msgraph_calls::ErrorResponse {
     /// #     status: 500, graph: serde_json::from_str(body).ok(), body: String::new(), request_id: None,
-    /// #     client_request_id: String::new(), date_header: None, retry_after: None, attempts: 1 };
+    /// #     client_request_id: String::new(), date_header: None, retry_after: None, attempts: 1,
+    /// #     outcome_unknown: false };
     /// assert_eq!(response.inner_errors().count(), 2);
     /// ```
     pub fn inner_errors(&self) -> impl Iterator<Item = &InnerError> {
@@ -173,7 +180,11 @@ impl Error {
     }
 
     /// Whether Graph may have carried the operation out although it failed: the request was
-    /// sent and no answer came. An error response, or an error before sending, is `false`.
+    /// sent and no answer came; or an operation that is not idempotent got a 504, or a 503
+    /// without `Retry-After` (a gateway may answer so after Graph acted); or Graph answered
+    /// with success and its body could not be read. Before resending an operation that is not
+    /// idempotent, check (`get_call`, the callbacks) when this is `true`. An error before
+    /// sending, or an error Graph answered with, is `false`.
     ///
     /// ```
     /// let refused = msgraph_calls::Error::InvalidId { parameter: "call-id", reason: "it is empty" };
@@ -182,7 +193,7 @@ impl Error {
     pub fn outcome_unknown(&self) -> bool {
         match self {
             Error::Timeout(ids) | Error::Transport { ids, .. } => ids.outcome_unknown,
-            _ => false,
+            _ => self.response().is_some_and(|r| r.outcome_unknown),
         }
     }
 
@@ -217,10 +228,12 @@ impl Error {
         record: Record,
     ) -> Error {
         use progenitor_client::Error as E;
+        // Graph answered with success, and what followed failed: it did act.
+        let succeeded = record.last_status.is_some_and(|s| (200..300).contains(&s));
         let ids = RequestIds {
             client_request_id: client_request_id.to_owned(),
             attempts: record.attempts.max(1),
-            outcome_unknown: record.outcome_unknown,
+            outcome_unknown: record.outcome_unknown || succeeded,
         };
         let response = |status: u16,
                         graph: Option<ODataError>,
@@ -252,6 +265,7 @@ impl Error {
                 date_header: date,
                 retry_after: record.retry_after,
                 attempts: ids.attempts,
+                outcome_unknown: ids.outcome_unknown,
             }
         };
         match error {
@@ -269,7 +283,12 @@ impl Error {
                 ))
             }
             E::InvalidResponsePayload(bytes, _) => {
-                let status = record.response.as_ref().map_or(0, |kept| kept.status);
+                let status = record
+                    .response
+                    .as_ref()
+                    .map(|kept| kept.status)
+                    .or(record.last_status)
+                    .unwrap_or(0);
                 Error::from_response(response(status, None, &bytes, None))
             }
             E::UnexpectedResponse(unexpected) => {
@@ -322,7 +341,7 @@ impl fmt::Display for Error {
             Error::NotFound(r) => write_response(f, "call not found (it may have ended already)", r),
             Error::Unauthorized(r) => write_response(f, "token refused", r),
             Error::Forbidden(r) => write_response(f, "forbidden", r),
-            Error::Throttled(r) => write_response(f, "throttled or unavailable after the retries", r),
+            Error::Throttled(r) => write_response(f, "throttled or unavailable", r),
             Error::Graph(r) => write_response(f, "Graph error", r),
             Error::UnexpectedResponse(r) => write_response(f, "unexpected response", r),
             Error::Timeout(ids) => write!(
@@ -346,8 +365,11 @@ pub(crate) struct Record {
     pub(crate) attempts: u32,
     /// The last `Retry-After` Graph sent, read as a wait.
     pub(crate) retry_after: Option<Duration>,
-    /// The last attempt was sent and lost (no response).
+    /// The last attempt was sent and lost (no response), or answered with a status after which
+    /// Graph may have acted and which was not retried for that reason.
     pub(crate) outcome_unknown: bool,
+    /// The status of the last response, success or not.
+    pub(crate) last_status: Option<u16>,
     /// The last error response, its body buffered: the generated client reports a body that is
     /// not Graph's JSON without its status.
     pub(crate) response: Option<KeptResponse>,

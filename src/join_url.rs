@@ -17,7 +17,6 @@ use crate::generated::model::{ChatInfo, Identity, IdentitySet, MeetingInfo};
 /// The hosts Teams serves join links from: the global service and the US Government clouds.
 const TEAMS_HOSTS: &[&str] = &[
     "teams.microsoft.com",
-    "teams.live.com",
     "gov.teams.microsoft.us",
     "dod.teams.microsoft.us",
     "teams.microsoft.us",
@@ -41,7 +40,7 @@ const TEAMS_HOSTS: &[&str] = &[
 /// assert_eq!(short, JoinInfo::MeetingId { join_meeting_id: "1234567".into(), passcode: Some("psw123".into()) });
 /// # Ok::<(), msgraph_calls::join_url::JoinUrlError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum JoinInfo {
     /// A classic `meetup-join` link: the meeting's chat thread and its organizer.
@@ -136,11 +135,41 @@ impl JoinInfo {
         }
     }
 
-    /// The `tenantId` of a create-call body: the organizer's tenant, from a classic link.
+    /// The `tenantId` of a create-call body: the organizer's tenant, from a classic link. A
+    /// short link does not say it; Graph's join-by-meeting-id example still sends the bot's
+    /// tenant (application-post-calls.md), which the caller knows.
     pub fn tenant_id(&self) -> Option<&str> {
         match self {
             JoinInfo::Organizer { tenant_id, .. } => Some(tenant_id),
             JoinInfo::MeetingId { .. } => None,
+        }
+    }
+}
+
+impl fmt::Debug for JoinInfo {
+    /// Every field but the passcode, shown as `<redacted>`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            JoinInfo::Organizer {
+                thread_id,
+                message_id,
+                tenant_id,
+                organizer_id,
+            } => f
+                .debug_struct("Organizer")
+                .field("thread_id", thread_id)
+                .field("message_id", message_id)
+                .field("tenant_id", tenant_id)
+                .field("organizer_id", organizer_id)
+                .finish(),
+            JoinInfo::MeetingId {
+                join_meeting_id,
+                passcode,
+            } => f
+                .debug_struct("MeetingId")
+                .field("join_meeting_id", join_meeting_id)
+                .field("passcode", &passcode.as_ref().map(|_| "<redacted>"))
+                .finish(),
         }
     }
 }
@@ -266,6 +295,7 @@ fn decode(segment: &str) -> Result<String, JoinUrlError> {
         if bytes[index] == b'%' {
             let hex = bytes
                 .get(index + 1..index + 3)
+                .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
                 .and_then(|h| std::str::from_utf8(h).ok())
                 .and_then(|h| u8::from_str_radix(h, 16).ok())
                 .ok_or_else(|| JoinUrlError::new("a path segment has a broken %-escape"))?;
@@ -361,6 +391,18 @@ mod tests {
     }
 
     #[test]
+    fn the_passcode_never_shows_in_debug() {
+        let short = parse("https://teams.microsoft.com/meet/1234567?p=psw123").unwrap();
+        let shown = format!("{short:?} {short:#?}");
+        assert!(
+            !shown.contains("psw123") && shown.contains("1234567"),
+            "{shown}"
+        );
+        let info = format!("{:?}", short.meeting_info());
+        assert!(!info.contains("psw123"), "{info}");
+    }
+
+    #[test]
     fn other_links_are_refused_with_their_reason() {
         for (link, why) in [
             ("teams.microsoft.com/meet/1", "not a URL"),
@@ -375,6 +417,8 @@ mod tests {
             ("https://teams.microsoft.com/l/meetup-join/meeting_x/0?context=%7b%7d", "not a Teams chat thread"),
             ("https://teams.microsoft.com/l/meetup-join/19%3ameeting_x%40thread.v2/x?context=%7b%7d", "message id"),
             ("https://teams.microsoft.com/l/meetup-join/19%3a%ff%40thread.v2/0?context=%7b%7d", "not UTF-8"),
+            ("https://teams.microsoft.com/l/meetup-join/19%3a%+f%40thread.v2/0?context=%7b%7d", "broken %-escape"),
+            ("https://teams.live.com/meet/1234567", "the host is"),
         ] {
             let err = parse(link).expect_err(link).to_string();
             assert!(err.contains(why), "{link}: {err}");

@@ -1,4 +1,4 @@
-//! When a hang-up is tried again, and how long the client waits first.
+//! When an operation is tried again, and how long the client waits first.
 //!
 //! Graph's contract for throttling (microsoft-graph-docs-contrib `concepts/throttling.md`,
 //! `concepts/best-practices-concept.md`): on 429, wait `Retry-After` (seconds, or an HTTP

@@ -170,6 +170,8 @@ impl ClientHooks<Hooks> for GeneratedClient {
                         request_id = header(response.headers(), REQUEST_ID),
                         "response"
                     );
+                    let status = response.status().as_u16();
+                    call.update(|r| r.last_status = Some(status));
                     if !retryable(response.status()) {
                         return keep_error_body(&call, outcome?).await;
                     }
@@ -181,6 +183,7 @@ impl ClientHooks<Hooks> for GeneratedClient {
                     call.update(|r| r.retry_after = retry_after);
                     if !idempotent && !graph_did_not_act(response.status(), retry_after) {
                         tracing::debug!(attempt, "not retried: Graph may have acted on it");
+                        call.update(|r| r.outcome_unknown = true);
                         return keep_error_body(&call, outcome?).await;
                     }
                     retry_after

@@ -84,7 +84,7 @@ fn blocking_client_refuses_to_run_inside_a_runtime() {
 }
 
 #[test]
-fn every_operation_has_its_blocking_form() {
+fn an_operation_with_a_body_and_a_result_has_its_blocking_form() {
     // A POST with a body and a typed result, through the blocking client.
     let (_runtime, graph) = serve(vec![Reply::json(
         200,

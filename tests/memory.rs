@@ -59,6 +59,11 @@ fn decoding_stays_within_ten_times_the_body() {
     nested.push_str(&"]".repeat(depth));
     nested.push_str("}]}");
     let worst: Vec<Vec<u8>> = worst.into_iter().chain([nested.into_bytes()]).collect();
+    // The most extreme, 20,000 empty notifications (83 bytes per byte unbounded), is refused.
+    assert!(notifications::from_slice(&worst[0])
+        .unwrap_err()
+        .to_string()
+        .contains("too many tiny values"));
     for body in &worst {
         let start = String::from_utf8_lossy(&body[..40]).into_owned();
         let (result, peak, kept) = counting::measure(|| notifications::from_slice(body));

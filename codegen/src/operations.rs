@@ -18,7 +18,7 @@
 
 use std::collections::BTreeSet;
 
-use openapiv3::{Operation, ReferenceOr};
+use openapiv3::Operation;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -185,16 +185,13 @@ fn emit(
             ),
         )
     })?;
+    // The ids come from the path template itself, so that one declared anywhere (on the path
+    // item, through a `$ref`) is checked all the same.
     let path_ids: Vec<(String, syn::Ident)> = op
-        .operation
-        .parameters
-        .iter()
-        .filter_map(|p| match p {
-            ReferenceOr::Item(openapiv3::Parameter::Path { parameter_data, .. }) => {
-                Some(parameter_data.name.clone())
-            }
-            _ => None,
-        })
+        .path
+        .split('/')
+        .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
+        .map(str::to_owned)
         .map(|name| {
             let ident = format_ident!("{}", crate::names::snake_case(&name));
             (name, ident)

@@ -601,7 +601,9 @@ pub fn read_enum_list<'de, A: MapAccess<'de>, E: Evolvable>(
         .zip(raw)
         .any(|(v, r)| r.as_str() != Some(v.as_str()))
     {
+        // The array as sent is kept beside the values: its text a second time.
         charge_entry::<A::Error>(extra.len(), key.len())?;
+        charge::<A::Error>(raw.iter().filter_map(Value::as_str).map(str::len).sum())?;
         extra.insert(key.to_owned(), value);
     } else {
         forget(key, extra);

@@ -27,6 +27,7 @@ const SECRET_WORDS: &[&str] = &[
     "keys",
     "authorization",
     "cookie",
+    "passcode",
 ];
 
 /// Endings that make a name run together in lower case a secret's: the words above long enough
@@ -41,6 +42,7 @@ const SECRET_SUFFIXES: &[&str] = &[
     "credentials",
     "signature",
     "authorization",
+    "passcode",
     "apikey",
     "accesskey",
     "privatekey",
