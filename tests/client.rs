@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use msgraph_calls::auth::{AccessToken, StaticToken, TokenError, TokenProvider};
 use msgraph_calls::client::HangUp;
 use msgraph_calls::{Client, Cloud, Error, RetryPolicy};
+use support::client::fast_retries;
 use support::stand_in::{Recorded, Reply, StandIn};
 
 const CALL_ID: &str = "57dab8b1-894c-409a-b240-bd8beae78896";
@@ -16,22 +17,8 @@ const NOT_FOUND: &str = r#"{"error": {"code": "itemNotFound", "message": "Call n
     "innerError": {"request-id": "r-1", "client-request-id": "c-1", "date": "2026-11-26T10:00:00",
     "innerError": {"code": "deeper"}}}}"#;
 
-/// Quick retries, so that tests of the retry loop take milliseconds.
-fn fast_retries() -> RetryPolicy {
-    RetryPolicy::default()
-        .max_attempts(3)
-        .base_delay(Duration::from_millis(20))
-        .max_delay(Duration::from_millis(200))
-        .deadline(Duration::from_secs(10))
-}
-
 fn client(graph: &StandIn, retry: RetryPolicy) -> Client {
-    Client::builder()
-        .base_url(graph.base_url())
-        .token(StaticToken::new(TOKEN))
-        .retry(retry)
-        .build()
-        .unwrap()
+    support::client::client(graph, TOKEN, retry)
 }
 
 #[track_caller]

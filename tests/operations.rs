@@ -6,11 +6,9 @@
 
 mod support;
 
-use std::time::Duration;
-
-use msgraph_calls::auth::StaticToken;
 use msgraph_calls::{types, Client, Error, RetryPolicy};
 use serde_json::Value;
+use support::client::fast_retries;
 use support::stand_in::{Reply, StandIn};
 
 const CALL: &str = "57dab8b1-894c-409a-b240-bd8beae78896";
@@ -32,20 +30,7 @@ fn body<T: serde::de::DeserializeOwned>(name: &str) -> T {
 }
 
 fn client(graph: &StandIn, retry: RetryPolicy) -> Client {
-    Client::builder()
-        .base_url(graph.base_url())
-        .token(StaticToken::new(TOKEN))
-        .retry(retry)
-        .build()
-        .unwrap()
-}
-
-fn quick_retries() -> RetryPolicy {
-    RetryPolicy::default()
-        .max_attempts(3)
-        .base_delay(Duration::from_millis(20))
-        .max_delay(Duration::from_millis(200))
-        .deadline(Duration::from_secs(10))
+    support::client::client(graph, TOKEN, retry)
 }
 
 /// One operation: how Graph is asked, and what it answers.
@@ -333,7 +318,7 @@ async fn every_operation_sends_the_docs_request_and_reads_the_docs_response() {
         };
         let graph = StandIn::start(move |_| reply.clone()).await;
         let result = run(
-            &client(&graph, quick_retries()),
+            &client(&graph, fast_retries()),
             case.name,
             CALL,
             PARTICIPANT,
@@ -391,7 +376,7 @@ async fn operation_results_are_typed() {
     let graph =
         StandIn::start(|_| Reply::json(200, &fixture("play-prompt.response.json").to_string()))
             .await;
-    let operation = client(&graph, quick_retries())
+    let operation = client(&graph, fast_retries())
         .play_prompt(CALL, &body("play-prompt"))
         .await
         .unwrap();
@@ -405,7 +390,7 @@ async fn operation_results_are_typed() {
         Reply::json(200, &fixture("list-participants.response.json").to_string())
     })
     .await;
-    let page = client(&graph, quick_retries())
+    let page = client(&graph, fast_retries())
         .list_participants(CALL)
         .await
         .unwrap();
@@ -419,7 +404,7 @@ async fn graphs_errors_are_typed_for_every_operation() {
     for case in cases() {
         let graph = StandIn::start(move |_| Reply::json(400, error)).await;
         let err = run(
-            &client(&graph, quick_retries()),
+            &client(&graph, fast_retries()),
             case.name,
             CALL,
             PARTICIPANT,
@@ -445,7 +430,7 @@ async fn graphs_errors_are_typed_for_every_operation() {
 #[tokio::test]
 async fn hostile_ids_are_refused_in_every_path_parameter_before_anything_is_sent() {
     let graph = StandIn::start(|_| Reply::status(204)).await;
-    let client = client(&graph, quick_retries());
+    let client = client(&graph, fast_retries());
     let hostile = [
         "..", ".", "", "/", "a/b", "?", "#", "%2e", "a\u{0}b", "a\nb", "é",
     ];
@@ -489,7 +474,7 @@ async fn hostile_ids_are_refused_in_every_path_parameter_before_anything_is_sent
 #[tokio::test]
 async fn an_action_lost_after_it_was_sent_is_not_sent_again_and_says_so() {
     let graph = StandIn::script(vec![Reply::drop_connection(), Reply::status(202)]).await;
-    let err = client(&graph, quick_retries())
+    let err = client(&graph, fast_retries())
         .answer(CALL, &body("answer"))
         .await
         .unwrap_err();
@@ -499,7 +484,7 @@ async fn an_action_lost_after_it_was_sent_is_not_sent_again_and_says_so() {
 
     // An idempotent operation in the same situation is sent again.
     let graph = StandIn::script(vec![Reply::drop_connection(), Reply::status(200)]).await;
-    client(&graph, quick_retries())
+    client(&graph, fast_retries())
         .keep_alive(CALL)
         .await
         .unwrap();
@@ -514,7 +499,7 @@ async fn an_action_is_sent_again_only_when_graph_said_it_did_not_act() {
         Reply::status(503).header("retry-after", "0"),
     ] {
         let graph = StandIn::script(vec![refusal.clone(), Reply::status(202)]).await;
-        client(&graph, quick_retries())
+        client(&graph, fast_retries())
             .transfer(CALL, &body("transfer"))
             .await
             .unwrap_or_else(|e| panic!("{refusal:?}: {e}"));
@@ -526,7 +511,7 @@ async fn an_action_is_sent_again_only_when_graph_said_it_did_not_act() {
     // 504, or 503 without Retry-After, may come after Graph acted: not sent again.
     for unsure in [Reply::status(504), Reply::status(503)] {
         let graph = StandIn::script(vec![unsure.clone(), Reply::status(202)]).await;
-        let err = client(&graph, quick_retries())
+        let err = client(&graph, fast_retries())
             .transfer(CALL, &body("transfer"))
             .await
             .unwrap_err();
@@ -544,7 +529,7 @@ async fn a_success_whose_body_cannot_be_read_says_graph_acted() {
     // Graph answered 200 to a playPrompt, with a body that is not an operation: the prompt
     // was started, though the client cannot say which operation it is.
     let graph = StandIn::start(|_| Reply::json(200, "[1, 2]")).await;
-    let err = client(&graph, quick_retries())
+    let err = client(&graph, fast_retries())
         .play_prompt(CALL, &body("play-prompt"))
         .await
         .unwrap_err();

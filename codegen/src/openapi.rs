@@ -121,6 +121,11 @@ fn split_types(mut file: syn::File) -> Result<(syn::File, syn::File), String> {
 }
 
 fn count_async_methods(client: &syn::File) -> usize {
+    async_methods(client).count()
+}
+
+/// The async methods of the client's inherent impls: one per operation.
+pub(crate) fn async_methods(client: &syn::File) -> impl Iterator<Item = &syn::ImplItemFn> {
     client
         .items
         .iter()
@@ -129,8 +134,10 @@ fn count_async_methods(client: &syn::File) -> usize {
             _ => None,
         })
         .flat_map(|imp| imp.items.iter())
-        .filter(|item| matches!(item, syn::ImplItem::Fn(f) if f.sig.asyncness.is_some()))
-        .count()
+        .filter_map(|item| match item {
+            syn::ImplItem::Fn(f) if f.sig.asyncness.is_some() => Some(f),
+            _ => None,
+        })
 }
 
 /// The first struct field still typed `i32` (or an optional `i32`) after conversion, if any.

@@ -335,33 +335,21 @@ fn find_method<'a>(client: &'a syn::File, method: &str, path: &str) -> Option<&'
         "Sends a `{}` request to `{path}`",
         method.to_ascii_uppercase()
     );
-    client
-        .items
-        .iter()
-        .filter_map(|item| match item {
-            syn::Item::Impl(imp) if imp.trait_.is_none() => Some(imp),
-            _ => None,
+    crate::openapi::async_methods(client).find(|f| {
+        f.attrs.iter().any(|attr| {
+            let syn::Meta::NameValue(nv) = &attr.meta else {
+                return false;
+            };
+            let syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(text),
+                ..
+            }) = &nv.value
+            else {
+                return false;
+            };
+            text.value().lines().any(|line| line.trim() == needle)
         })
-        .flat_map(|imp| imp.items.iter())
-        .filter_map(|item| match item {
-            syn::ImplItem::Fn(f) if f.sig.asyncness.is_some() => Some(f),
-            _ => None,
-        })
-        .find(|f| {
-            f.attrs.iter().any(|attr| {
-                let syn::Meta::NameValue(nv) = &attr.meta else {
-                    return false;
-                };
-                let syn::Expr::Lit(syn::ExprLit {
-                    lit: syn::Lit::Str(text),
-                    ..
-                }) = &nv.value
-                else {
-                    return false;
-                };
-                text.value().lines().any(|line| line.trim() == needle)
-            })
-        })
+    })
 }
 
 /// `T` of `Result<ResponseValue<T>, Error<E>>`.

@@ -44,11 +44,14 @@ fn model_problems(text: &str) -> Vec<Diagnostic> {
 #[track_caller]
 fn assert_refused(components: &str, at: &str, message: &str) {
     let text = spec_with(components);
-    let problems: Vec<String> = model_problems(&text)
-        .iter()
-        .map(ToString::to_string)
-        .collect();
-    let expected = format!("{FILE}:{}: {message}", line_of(&text, at));
+    assert_one_problem(&text, &model_problems(&text), at, message);
+}
+
+/// Asserts that `problems` are one: `message` at the line of `text` that reads exactly `at`.
+#[track_caller]
+fn assert_one_problem(text: &str, problems: &[Diagnostic], at: &str, message: &str) {
+    let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    let expected = format!("{FILE}:{}: {message}", line_of(text, at));
     assert_eq!(problems, [expected]);
 }
 
@@ -422,13 +425,9 @@ components:
 #[track_caller]
 fn assert_operation_refused(extensions: &str, at: &str, message: &str) {
     let text = spec_with_operation(extensions);
-    let problems: Vec<String> = msgraph_calls_codegen::generate_api(&text, FILE)
-        .expect_err("this input must be refused")
-        .iter()
-        .map(ToString::to_string)
-        .collect();
-    let expected = format!("{FILE}:{}: {message}", line_of(&text, at));
-    assert_eq!(problems, [expected]);
+    let problems =
+        msgraph_calls_codegen::generate_api(&text, FILE).expect_err("this input must be refused");
+    assert_one_problem(&text, &problems, at, message);
 }
 
 #[test]

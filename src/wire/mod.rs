@@ -11,7 +11,9 @@
 //! field reads as absent, and a [`Problem`] with its JSON path says what could not be read.
 //! Reading fails only where the body is not JSON.
 //!
-//! - `read.rs`: reading, tolerant of wrong types;
+//! - `read.rs`: reading objects, unions and arrays of them, tolerant of wrong types;
+//! - `scalar.rs`: reading plain properties and enums;
+//! - `visit.rs`: the visitor every reader is made of;
 //! - `write.rs`: writing back;
 //! - `problem.rs`: [`Problem`], paths, and escaping text from a body;
 //! - `budget.rs`: the memory a decode may take, and what it charges for each allocation;
@@ -21,6 +23,8 @@ mod budget;
 mod problem;
 mod read;
 mod redact;
+mod scalar;
+mod visit;
 mod write;
 
 use std::borrow::Cow;
@@ -32,9 +36,11 @@ pub(crate) use budget::{charge_element, charge_entry, Budget, CountedValue, OVER
 pub use budget::{charge_struct, DECODE_BASE_BYTES, DECODE_BYTES_PER_BODY_BYTE};
 pub use problem::Problem;
 pub(crate) use problem::{describe, escape, write_key};
+pub(crate) use read::place;
 pub use read::*;
-pub(crate) use read::{place, OnJson, Visit};
 pub use redact::{RedactedExtra, RedactedField, RedactedValue};
+pub use scalar::*;
+pub(crate) use visit::{OnJson, Visit};
 pub use write::*;
 
 /// A property name, borrowed from the body when it can be (no escapes in it).

@@ -1,15 +1,16 @@
 //! Reading a generated model struct from JSON, tolerant of what Graph's schema does not
 //! promise: a value of the wrong JSON type is kept in `extra` with a [`Problem`] naming its
-//! path, never an error. Errors come only from a body that is not JSON.
+//! path, never an error. Errors come only from a body that is not JSON. This file reads
+//! objects, unions and arrays of them; `scalar.rs` the plain properties.
 
-use std::borrow::Cow;
-use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
-use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde::Deserialize;
-use serde_json::{Map, Number, Value};
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess};
+use serde_json::{Map, Value};
+
+use super::budget::{charge, charge_element, charge_entry};
+use super::problem::{describe, Problem, PROBLEM_COST, SEGMENT_COST};
+use super::visit::{OnJson, Visit};
 
 /// Adds `problem` to `problems`, charging it to the decode's budget.
 fn add_problem<E: serde::de::Error>(
@@ -20,10 +21,6 @@ fn add_problem<E: serde::de::Error>(
     problems.push(problem);
     Ok(())
 }
-
-use super::budget::{charge, charge_element, charge_entry, CountedValue};
-use super::problem::{describe, Problem, PROBLEM_COST, SEGMENT_COST};
-use super::{Evolvable, Key};
 
 /// A generated model struct, read field by field from a JSON object by its map visitor.
 pub trait FromMap: Sized {
@@ -70,163 +67,6 @@ impl<T: ReadAny> ReadAny for Box<T> {
 
     fn kept_problems(&mut self) -> Option<&mut Vec<Problem>> {
         (**self).kept_problems()
-    }
-}
-
-/// A typed field's value made from JSON of one kind: a string, a boolean, a number.
-pub trait FromJson: Sized {
-    /// What the field expects, for a problem's reason (`"a string"`).
-    const EXPECTED: &'static str;
-
-    /// Whether `value` is of the kind the type holds.
-    fn accepts(value: &Value) -> bool;
-
-    /// The value; called only when [`accepts`](Self::accepts) said yes.
-    fn from_json(value: Value) -> Option<Self>;
-}
-
-impl FromJson for String {
-    const EXPECTED: &'static str = "a string";
-    fn accepts(value: &Value) -> bool {
-        value.is_string()
-    }
-    fn from_json(value: Value) -> Option<Self> {
-        match value {
-            Value::String(text) => Some(text),
-            _ => None,
-        }
-    }
-}
-
-impl FromJson for bool {
-    const EXPECTED: &'static str = "a boolean";
-    fn accepts(value: &Value) -> bool {
-        value.is_boolean()
-    }
-    fn from_json(value: Value) -> Option<Self> {
-        value.as_bool()
-    }
-}
-
-impl FromJson for Number {
-    const EXPECTED: &'static str = "a number";
-    fn accepts(value: &Value) -> bool {
-        value.is_number()
-    }
-    fn from_json(value: Value) -> Option<Self> {
-        match value {
-            Value::Number(number) => Some(number),
-            _ => None,
-        }
-    }
-}
-
-impl FromJson for Value {
-    const EXPECTED: &'static str = "any JSON";
-    fn accepts(_: &Value) -> bool {
-        true
-    }
-    fn from_json(value: Value) -> Option<Self> {
-        Some(value)
-    }
-}
-
-impl<T: crate::graph_int::Width> FromJson for crate::graph_int::GraphInt<T> {
-    const EXPECTED: &'static str = "an integer, as a number or a string";
-    fn accepts(value: &Value) -> bool {
-        value.is_number() || value.is_string()
-    }
-    fn from_json(value: Value) -> Option<Self> {
-        crate::graph_int::GraphInt::from_json(value).ok()
-    }
-}
-
-impl<T: FromJson> FromJson for Vec<T> {
-    // Said of an array one of whose elements is of another type as well.
-    const EXPECTED: &'static str = "an array whose elements are all of the schema's type";
-    fn accepts(value: &Value) -> bool {
-        value
-            .as_array()
-            .is_some_and(|items| items.iter().all(T::accepts))
-    }
-    fn from_json(value: Value) -> Option<Self> {
-        match value {
-            Value::Array(items) => items.into_iter().map(T::from_json).collect(),
-            _ => None,
-        }
-    }
-}
-
-/// What a visitor does with each kind of JSON value; by default it builds the value as JSON
-/// and hands it to [`OnJson::value`]. [`Visit`] turns one into a serde `Visitor`.
-pub(crate) trait OnJson<'de>: Sized {
-    type Out;
-
-    fn expecting(&self) -> &'static str {
-        "any JSON value"
-    }
-
-    fn value<E: serde::de::Error>(self, value: Value) -> Result<Self::Out, E>;
-
-    fn text<E: serde::de::Error>(self, text: Cow<'de, str>) -> Result<Self::Out, E> {
-        self.value(Value::String(text.into_owned()))
-    }
-
-    fn map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Out, A::Error> {
-        let value = CountedValue.deserialize(MapAccessDeserializer::new(map))?;
-        self.value(value)
-    }
-
-    fn seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Out, A::Error> {
-        let value = CountedValue.deserialize(SeqAccessDeserializer::new(seq))?;
-        self.value(value)
-    }
-}
-
-pub(crate) struct Visit<H>(pub(crate) H);
-
-impl<'de, H: OnJson<'de>> Visitor<'de> for Visit<H> {
-    type Value = H::Out;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.0.expecting())
-    }
-    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<H::Out, E> {
-        self.0.value(Value::Bool(v))
-    }
-    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<H::Out, E> {
-        self.0.value(Value::from(v))
-    }
-    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<H::Out, E> {
-        self.0.value(Value::from(v))
-    }
-    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<H::Out, E> {
-        // JSON has no NaN or infinity, so a number read from it always fits.
-        self.0
-            .value(Number::from_f64(v).map_or(Value::Null, Value::Number))
-    }
-    fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<H::Out, E> {
-        self.0.text(Cow::Borrowed(v))
-    }
-    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<H::Out, E> {
-        self.0.text(Cow::Owned(v.to_owned()))
-    }
-    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<H::Out, E> {
-        self.0.text(Cow::Owned(v))
-    }
-    fn visit_unit<E: serde::de::Error>(self) -> Result<H::Out, E> {
-        self.0.value(Value::Null)
-    }
-    fn visit_none<E: serde::de::Error>(self) -> Result<H::Out, E> {
-        self.0.value(Value::Null)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<H::Out, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<H::Out, A::Error> {
-        self.0.map(map)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<H::Out, A::Error> {
-        self.0.seq(seq)
     }
 }
 
@@ -341,7 +181,7 @@ pub(crate) fn place<E: serde::de::Error>(
 
 /// Keeps `value`, which the field of `key` cannot hold, in `extra`, and says so in `problems`
 /// (an explicit `null` is kept without a problem: it is absent, as Graph means it).
-fn keep<E: serde::de::Error>(
+pub(super) fn keep<E: serde::de::Error>(
     key: &'static str,
     value: Value,
     expected: &str,
@@ -363,30 +203,10 @@ fn keep<E: serde::de::Error>(
 }
 
 /// A value the field holds: what `extra` kept for an earlier occurrence of the key goes.
-fn forget(key: &str, extra: &mut Map<String, Value>) {
+pub(super) fn forget(key: &str, extra: &mut Map<String, Value>) {
     if !extra.is_empty() {
         extra.remove(key);
     }
-}
-
-/// Reads the value of a known property of a plain kind (string, boolean, number, integer, any
-/// JSON, arrays of them) into `field`; JSON of another kind, or `null`, is kept in `extra`.
-pub fn read<'de, A: MapAccess<'de>, T: FromJson>(
-    map: &mut A,
-    key: &'static str,
-    field: &mut Option<T>,
-    extra: &mut Map<String, Value>,
-    problems: &mut Vec<Problem>,
-) -> Result<(), A::Error> {
-    let value = map.next_value_seed(CountedValue)?;
-    if !value.is_null() && T::accepts(&value) {
-        *field = T::from_json(value);
-        forget(key, extra);
-    } else {
-        *field = None;
-        keep::<A::Error>(key, value, T::EXPECTED, extra, problems)?;
-    }
-    Ok(())
 }
 
 /// Reads an object or union property; JSON that cannot be one is kept in `extra`.
@@ -528,119 +348,6 @@ impl<'de, T: ReadAny> DeserializeSeed<'de> for ListSeed<'_, T> {
             marker: PhantomData,
         }))
     }
-}
-
-/// A string borrowed from the body when it can be, or any other JSON.
-enum Scalar<'de> {
-    Text(Key<'de>),
-    Json(Value),
-}
-
-struct AsScalar;
-
-impl<'de> OnJson<'de> for AsScalar {
-    type Out = Scalar<'de>;
-    fn value<E: serde::de::Error>(self, value: Value) -> Result<Self::Out, E> {
-        Ok(Scalar::Json(value))
-    }
-    fn text<E: serde::de::Error>(self, text: Cow<'de, str>) -> Result<Self::Out, E> {
-        Ok(Scalar::Text(Key::from(text)))
-    }
-}
-
-impl<'de> Deserialize<'de> for Scalar<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(Visit(AsScalar))
-    }
-}
-
-/// Reads an enum property; a spelling other than the canonical one is kept in `extra`, and
-/// so is JSON other than a string.
-pub fn read_enum<'de, A: MapAccess<'de>, E: Evolvable>(
-    map: &mut A,
-    key: &'static str,
-    field: &mut Option<E>,
-    extra: &mut Map<String, Value>,
-    problems: &mut Vec<Problem>,
-) -> Result<(), A::Error> {
-    match map.next_value::<Scalar<'de>>()? {
-        Scalar::Text(raw) => *field = Some(parse_keeping_spelling::<A::Error, E>(key, raw, extra)?),
-        Scalar::Json(value) => {
-            *field = None;
-            keep::<A::Error>(key, value, "a string", extra, problems)?;
-        }
-    }
-    Ok(())
-}
-
-/// Reads an array of enum values; when any is spelled otherwise, the array as sent is kept.
-/// JSON other than an array of strings is kept in `extra`.
-pub fn read_enum_list<'de, A: MapAccess<'de>, E: Evolvable>(
-    map: &mut A,
-    key: &'static str,
-    field: &mut Option<Vec<E>>,
-    extra: &mut Map<String, Value>,
-    problems: &mut Vec<Problem>,
-) -> Result<(), A::Error> {
-    let value = map.next_value_seed(CountedValue)?;
-    let Some(raw) = value
-        .as_array()
-        .filter(|items| items.iter().all(Value::is_string))
-    else {
-        *field = None;
-        keep::<A::Error>(key, value, "an array of strings", extra, problems)?;
-        return Ok(());
-    };
-    charge::<A::Error>(raw.len().saturating_mul(std::mem::size_of::<E>()))?;
-    let values: Vec<E> = raw
-        .iter()
-        .map(|r| E::parse(r.as_str().unwrap_or_default()))
-        .collect();
-    if values
-        .iter()
-        .zip(raw)
-        .any(|(v, r)| r.as_str() != Some(v.as_str()))
-    {
-        // The array as sent is kept beside the values: its text a second time.
-        charge_entry::<A::Error>(extra.len(), key.len())?;
-        charge::<A::Error>(raw.iter().filter_map(Value::as_str).map(str::len).sum())?;
-        extra.insert(key.to_owned(), value);
-    } else {
-        forget(key, extra);
-    }
-    *field = Some(values);
-    Ok(())
-}
-
-/// The enum value of `raw`; a spelling other than the canonical one is kept in `extra`, and a
-/// spelling kept from an earlier occurrence of the key is dropped.
-fn parse_keeping_spelling<Error: serde::de::Error, E: Evolvable>(
-    key: &str,
-    raw: Key<'_>,
-    extra: &mut Map<String, Value>,
-) -> Result<E, Error> {
-    let value = E::parse(raw.as_str());
-    // The text is kept once: in `Other` when the value is unknown, else in `extra` when it is
-    // spelled otherwise (the budget leaves a byte per body byte for text).
-    if value.as_str() != raw.as_str() {
-        charge_entry::<Error>(extra.len(), key.len())?;
-        extra.insert(key.to_owned(), Value::String(raw.into_string()));
-    } else {
-        forget(key, extra);
-    }
-    Ok(value)
-}
-
-/// Reads any other property: kept in `extra` as it came.
-pub fn read_unknown<'de, A: MapAccess<'de>>(
-    map: &mut A,
-    key: Key<'de>,
-    extra: &mut Map<String, Value>,
-) -> Result<(), A::Error> {
-    charge_entry::<A::Error>(extra.len(), key.as_str().len())?;
-    let value = map.next_value_seed(CountedValue)?;
-    extra.insert(key.into_string(), value);
-    Ok(())
 }
 
 /// Reads a struct from JSON already buffered, the problems passed along: what a union calls

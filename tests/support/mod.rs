@@ -1,2 +1,3 @@
+pub mod client;
 pub mod signer;
 pub mod stand_in;
