@@ -1,5 +1,5 @@
 //! HTTP as this crate speaks it, shared by the client and the callback key fetcher: rustls
-//! with the `ring` provider and the platform's certificate roots, HTTP/1.1, and reading
+//! with the `ring` provider (aws-lc-rs under the `aws-lc` feature) and the platform's certificate roots, HTTP/1.1, and reading
 //! response headers.
 
 use std::sync::Arc;
@@ -9,7 +9,7 @@ use reqwest::header::HeaderMap;
 /// The response header Graph names each request with.
 pub(crate) const REQUEST_ID: &str = "request-id";
 
-/// A `reqwest::ClientBuilder` with this crate's TLS: rustls, the `ring` provider, the platform's
+/// A `reqwest::ClientBuilder` with this crate's TLS: rustls, the `ring` provider (or aws-lc-rs), the platform's
 /// certificate roots, HTTP/1.1 through ALPN; and no redirects followed: a redirect would send
 /// the request, and its token, somewhere the caller did not choose. The error says what could
 /// not be set up.
@@ -20,6 +20,11 @@ pub(crate) fn client_builder() -> Result<reqwest::ClientBuilder, String> {
 }
 
 fn tls_config() -> Result<rustls::ClientConfig, String> {
+    // The provider is passed here, never installed for the process: another crate's choice
+    // cannot change or break this one.
+    #[cfg(feature = "aws-lc")]
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    #[cfg(not(feature = "aws-lc"))]
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let verifier = rustls_platform_verifier::Verifier::new(provider.clone())
         .map_err(|e| format!("the platform's TLS roots cannot be read: {e}"))?;

@@ -9,14 +9,13 @@ use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 
 use http::{HeaderMap, HeaderValue, StatusCode};
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use msgraph_calls::inbound::{
     Received, Receiver, Rejection, Validator, VerifiedClaims, MAX_KEY_FETCH_TIMEOUT,
     MIN_REFRESH_GAP,
 };
 use msgraph_calls::Cloud;
 use serde_json::{json, Value};
-use support::signer::{self, b64, GraphKey, JWKS_PATH, OPENID_PATH};
+use support::signer::{self, b64, Alg, GraphKey, JWKS_PATH, OPENID_PATH};
 use support::stand_in::{Recorded, Reply, StandIn};
 
 /// The bot and tenant of the callback token in Graph's docs (TEAMS call-notifications.md).
@@ -88,16 +87,11 @@ fn forged_requests() -> Vec<(&'static str, HeaderMap, Rejection)> {
     let keys = &*KEYS;
     let now = signer::now();
     let sign = |claims: Value| keys.graph.sign(&claims);
-    let hs256_with_public_key = {
-        let mut header = Header::new(Algorithm::HS256);
-        header.kid = Some(keys.graph.kid.clone());
-        jsonwebtoken::encode(
-            &header,
-            &valid_claims(),
-            &EncodingKey::from_secret(keys.graph.public_der()),
-        )
-        .unwrap()
-    };
+    let hs256_with_public_key = signer::hs256(
+        keys.graph.public_der(),
+        &json!({"alg": "HS256", "typ": "JWT", "kid": keys.graph.kid}),
+        &valid_claims(),
+    );
     let tampered = {
         let valid = sign(valid_claims());
         let parts: Vec<&str> = valid.split('.').collect();
@@ -218,7 +212,7 @@ fn forged_requests() -> Vec<(&'static str, HeaderMap, Rejection)> {
             bearer(
                 &keys
                     .graph
-                    .sign_with(Some(&keys.graph.kid), Algorithm::RS384, &valid_claims()),
+                    .sign_with(Some(&keys.graph.kid), Alg::RS384, &valid_claims()),
             ),
             Rejection::UnsupportedAlgorithm { alg: "RS384" },
         ),
@@ -236,11 +230,7 @@ fn forged_requests() -> Vec<(&'static str, HeaderMap, Rejection)> {
         ),
         (
             "no kid",
-            bearer(
-                &keys
-                    .graph
-                    .sign_with(None, Algorithm::RS256, &valid_claims()),
-            ),
+            bearer(&keys.graph.sign_with(None, Alg::RS256, &valid_claims())),
             Rejection::MissingKeyId,
         ),
         (
@@ -503,7 +493,7 @@ async fn a_flood_of_unknown_kids_does_not_hammer_the_key_endpoint() {
         let kid = format!("forged-{i}");
         let token = KEYS
             .forger
-            .sign_with(Some(&kid), Algorithm::RS256, &valid_claims());
+            .sign_with(Some(&kid), Alg::RS256, &valid_claims());
         assert_eq!(
             validator.validate(&bearer(&token)).await,
             Err(Rejection::UnknownKeyId)

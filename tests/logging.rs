@@ -59,7 +59,12 @@ async fn the_callback_validator_logs_reasons_but_no_token_or_key() {
     let (logs, _guard) = capture();
     let graph_key = GraphKey::generate("graph-key");
     let forger = GraphKey::generate("graph-key");
-    let jwks = Arc::new(Mutex::new(signer::jwks(&[&graph_key])));
+    // Beside Graph's key, one too long to be worth checking: left out, and logged.
+    let mut document: serde_json::Value =
+        serde_json::from_str(&signer::jwks(&[&graph_key])).unwrap();
+    let too_long = serde_json::json!({"kty": "RSA", "kid": "k-8192", "n": signer::b64(&[0xc5; 1024]), "e": "AQAB"});
+    document["keys"].as_array_mut().unwrap().push(too_long);
+    let jwks = Arc::new(Mutex::new(document.to_string()));
     let published = jwks.clone();
     let endpoint = StandIn::start(move |request| {
         signer::publish(request, &published.lock().unwrap()).unwrap_or_else(|| Reply::status(404))
@@ -84,6 +89,10 @@ async fn the_callback_validator_logs_reasons_but_no_token_or_key() {
 
     let text = String::from_utf8(logs.lock().unwrap().clone()).unwrap();
     assert!(text.contains("callback token accepted"), "{text}");
+    assert!(
+        text.contains("a key of Graph's JWKS is not used index=1 kid=Some(\"k-8192\") reason=its modulus has 8192 bits, more than 4096"),
+        "{text}"
+    );
     assert!(
         text.contains("the token's signature does not verify"),
         "{text}"

@@ -6,23 +6,40 @@ use serde::Deserialize;
 
 use super::rejection::Rejection;
 
-/// Tokens longer than this are refused unread (Graph's are about 1 KB).
-pub(super) const MAX_TOKEN_LEN: usize = 16 * 1024;
+pub(super) use super::MAX_TOKEN_LEN;
 
-/// The part of a JWT header read before any key is chosen.
+/// The part of a JWT header read before any key is chosen. Whatever else the header says
+/// (`jku`, `x5u`, `jwk`, `x5c`: keys or places to fetch one) is ignored: the key is always one of
+/// Graph's, chosen by `kid`.
 pub(super) struct RawHeader {
     pub(super) alg: String,
     pub(super) kid: Option<String>,
 }
 
-/// The claims the checks and `VerifiedClaims` need.
+/// A compact JWS cut in its parts, its header read.
+pub(super) struct Parts<'a> {
+    pub(super) header: RawHeader,
+    /// `header.claims`, the text the signature is over.
+    pub(super) signed: &'a str,
+    /// The claims, base64url.
+    pub(super) claims: &'a str,
+    /// The signature, base64url.
+    pub(super) signature: &'a str,
+}
+
+/// The claims the checks and `VerifiedClaims` need. A claim of the wrong type, or one named
+/// twice, makes the token malformed.
 #[derive(Deserialize)]
 pub(super) struct Claims {
-    // Optional here so that a missing one is reported as missing by the library's check.
+    // Optional here so that a missing one is reported as missing, by name.
     #[serde(default)]
     pub(super) iss: Option<String>,
     #[serde(default)]
+    pub(super) aud: Option<Audience>,
+    #[serde(default)]
     pub(super) exp: Option<u64>,
+    #[serde(default)]
+    pub(super) nbf: Option<u64>,
     #[serde(default)]
     pub(super) iat: Option<u64>,
     #[serde(default)]
@@ -33,6 +50,23 @@ pub(super) struct Claims {
     pub(super) azp: Option<String>,
 }
 
+/// `aud`: one audience or several (RFC 7519 section 4.1.3).
+#[derive(Deserialize)]
+#[serde(untagged)]
+pub(super) enum Audience {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Audience {
+    pub(super) fn contains(&self, audience: &str) -> bool {
+        match self {
+            Audience::One(one) => one == audience,
+            Audience::Many(many) => many.iter().any(|one| one == audience),
+        }
+    }
+}
+
 /// `Bearer <token>`: the scheme in any letter case (RFC 7235), one or more spaces, a token.
 pub(super) fn bearer_token(value: &[u8]) -> Option<&str> {
     let value = std::str::from_utf8(value).ok()?.trim();
@@ -41,22 +75,25 @@ pub(super) fn bearer_token(value: &[u8]) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
-pub(super) fn read_header(token: &str) -> Result<RawHeader, Rejection> {
+pub(super) fn split(token: &str) -> Result<Parts<'_>, Rejection> {
     if token.len() > MAX_TOKEN_LEN {
         return Err(Rejection::Malformed);
     }
-    let mut parts = token.split('.');
-    let (Some(header), Some(claims), Some(_signature), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(Rejection::Malformed);
-    };
-    if header.is_empty() || claims.is_empty() {
+    let (signed, signature) = token.rsplit_once('.').ok_or(Rejection::Malformed)?;
+    let (header, claims) = signed.split_once('.').ok_or(Rejection::Malformed)?;
+    if header.is_empty() || claims.is_empty() || claims.contains('.') {
         return Err(Rejection::Malformed);
     }
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(header)
-        .map_err(|_| Rejection::Malformed)?;
+    Ok(Parts {
+        header: read_header(header)?,
+        signed,
+        claims,
+        signature,
+    })
+}
+
+fn read_header(header: &str) -> Result<RawHeader, Rejection> {
+    let bytes = decode(header)?;
     // A JSON object, read as a map: a struct would also take an array, by position.
     let mut header: serde_json::Map<String, serde_json::Value> =
         serde_json::from_slice(&bytes).map_err(|_| Rejection::Malformed)?;
@@ -76,6 +113,23 @@ pub(super) fn read_header(token: &str) -> Result<RawHeader, Rejection> {
     Ok(RawHeader { alg, kid })
 }
 
+/// The claims of a token whose signature held.
+pub(super) fn read_claims(claims: &str) -> Result<Claims, Rejection> {
+    let bytes = decode(claims)?;
+    // A JSON object (RFC 7519 section 7.2): a struct would also take an array, by position.
+    if bytes.trim_ascii_start().first() != Some(&b'{') {
+        return Err(Rejection::Malformed);
+    }
+    serde_json::from_slice(&bytes).map_err(|_| Rejection::Malformed)
+}
+
+/// A base64url part (no padding, RFC 7515 section 2).
+pub(super) fn decode(part: &str) -> Result<Vec<u8>, Rejection> {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(part)
+        .map_err(|_| Rejection::Malformed)
+}
+
 /// The registered JWS algorithm names (RFC 7518 section 3.1), so a rejection can name the
 /// algorithm without repeating whatever else a forged header holds.
 pub(super) fn known_algorithm(alg: &str) -> &'static str {
@@ -88,18 +142,6 @@ pub(super) fn known_algorithm(alg: &str) -> &'static str {
         .find(|name| **name == alg)
         .copied()
         .unwrap_or("unrecognised")
-}
-
-/// The issuer of a token whose signature has been verified, for the rejection's message.
-pub(super) fn signed_issuer(token: &str) -> String {
-    #[derive(Deserialize)]
-    struct Issuer {
-        #[serde(default)]
-        iss: String,
-    }
-    jsonwebtoken::dangerous::insecure_decode::<Issuer>(token)
-        .map(|data| shorten(&data.claims.iss))
-        .unwrap_or_default()
 }
 
 pub(super) fn shorten(value: &str) -> String {
@@ -132,18 +174,45 @@ mod tests {
 
     #[test]
     fn headers_that_are_not_json_objects_are_malformed() {
-        assert!(read_header("a.b").is_err());
-        assert!(read_header("a.b.c.d").is_err());
-        assert!(read_header(".e30.").is_err());
+        assert!(split("a.b").is_err());
+        assert!(split("a.b.c.d").is_err());
+        assert!(split(".e30.").is_err());
         // `[]` and `"x"` in base64url: JSON, but not objects.
-        assert!(read_header("W10.e30.x").is_err());
-        assert!(read_header("Ingi.e30.x").is_err());
-        let header = read_header("eyJhbGciOiJSUzI1NiIsImtpZCI6ImsxIn0.e30.x").unwrap();
-        assert_eq!(header.alg, "RS256");
-        assert_eq!(header.kid.as_deref(), Some("k1"));
-        assert!(read_header(&"a".repeat(MAX_TOKEN_LEN + 1)).is_err());
+        assert!(split("W10.e30.x").is_err());
+        assert!(split("Ingi.e30.x").is_err());
+        let parts = split("eyJhbGciOiJSUzI1NiIsImtpZCI6ImsxIn0.e30.x").unwrap();
+        assert_eq!(parts.header.alg, "RS256");
+        assert_eq!(parts.header.kid.as_deref(), Some("k1"));
+        assert_eq!(parts.signed, "eyJhbGciOiJSUzI1NiIsImtpZCI6ImsxIn0.e30");
+        assert_eq!((parts.claims, parts.signature), ("e30", "x"));
+        assert!(split(&"a".repeat(MAX_TOKEN_LEN + 1)).is_err());
         let crit = base64::engine::general_purpose::URL_SAFE_NO_PAD
             .encode(br#"{"alg":"RS256","kid":"k1","crit":["exp"]}"#);
-        assert!(read_header(&format!("{crit}.e30.x")).is_err());
+        assert!(split(&format!("{crit}.e30.x")).is_err());
+        // Padding is not base64url as JWS writes it.
+        assert!(split("eyJhbGciOiJSUzI1NiJ9=.e30.x").is_err());
+    }
+
+    #[test]
+    fn claims_of_the_wrong_type_or_named_twice_are_malformed() {
+        let encode = |json: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json);
+        let claims = read_claims(&encode(r#"{"aud":["a","b"],"exp":1,"x":{}}"#)).unwrap();
+        assert!(claims.aud.unwrap().contains("b"));
+        assert!(read_claims(&encode(r#"{"aud":"a"}"#))
+            .unwrap()
+            .aud
+            .unwrap()
+            .contains("a"));
+        for bad in [
+            r#"{"exp":1.5}"#,
+            r#"{"exp":"1"}"#,
+            r#"{"nbf":-1}"#,
+            r#"{"aud":7}"#,
+            r#"{"iss":["a"]}"#,
+            r#"{"exp":1,"exp":2}"#,
+            "[]",
+        ] {
+            assert!(read_claims(&encode(bad)).is_err(), "{bad}");
+        }
     }
 }

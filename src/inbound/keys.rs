@@ -8,20 +8,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use base64::Engine as _;
-use jsonwebtoken::DecodingKey;
 use serde::Deserialize;
 
 use super::rejection::Rejection;
+use super::rs256::RsaKey;
 
 /// Key documents larger than this are refused (Graph's JWKS is a few kilobytes).
 const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
 
 /// While there are no keys at all, a fetch is tried again at least this often.
 const NO_KEYS_RETRY: Duration = Duration::from_secs(10);
-
-/// RSA keys shorter than 2048 bits are not used.
-const MIN_MODULUS_BYTES: usize = 256;
 
 /// Graph's signing keys could not be fetched: which URL, and what went wrong.
 ///
@@ -63,7 +59,7 @@ impl fmt::Display for KeyFetchError {
 
 impl std::error::Error for KeyFetchError {}
 
-type Keys = HashMap<String, Arc<DecodingKey>>;
+type Keys = HashMap<String, Arc<RsaKey>>;
 
 /// Where the keys come from.
 pub(crate) struct KeySource {
@@ -116,7 +112,7 @@ impl KeySource {
         if keys.is_empty() {
             return Err(fetch_error(
                 &jwks_url,
-                "the JWKS has no RSA signing key of 2048 bits or more".into(),
+                "the JWKS has no RSA signing key of 2048 to 4096 bits".into(),
             ));
         }
         tracing::debug!(url = %jwks_url, keys = keys.len(), skipped, "fetched Graph's signing keys");
@@ -216,7 +212,7 @@ impl KeyCache {
     /// The key named `kid`. An unknown `kid` makes it fetch the keys first, when the minimum
     /// gap since the last fetch has passed; keys that are merely due are fetched again in the
     /// background while the cached key answers.
-    pub(crate) async fn key(self: &Arc<Self>, kid: &str) -> Result<Arc<DecodingKey>, Rejection> {
+    pub(crate) async fn key(self: &Arc<Self>, kid: &str) -> Result<Arc<RsaKey>, Rejection> {
         let Some(source) = &self.source else {
             let key = self.read().keys.get(kid).cloned();
             return key.ok_or(Rejection::UnknownKeyId);
@@ -353,9 +349,10 @@ impl fmt::Debug for KeyCache {
     }
 }
 
-/// The RS256 signing keys of a JWKS document, and how many other keys it held. A key that is
-/// not an RSA signing key of 2048 bits or more, or that has no `kid`, is left out; a document
-/// that is not `{"keys": [...]}` is an error.
+/// The RS256 signing keys of a JWKS document, each read once here, and how many other keys it
+/// held. A key that is not an RSA signing key of 2048 to 4096 bits with a small odd exponent,
+/// or that has no `kid`, is left out, and logged at debug level with the reason; a document that
+/// is not `{"keys": [...]}` is an error.
 pub(crate) fn parse_jwks(document: &[u8]) -> Result<(Keys, usize), String> {
     #[derive(Deserialize)]
     struct Jwks {
@@ -376,31 +373,36 @@ pub(crate) fn parse_jwks(document: &[u8]) -> Result<(Keys, usize), String> {
         .map_err(|e| format!("not a JWKS document ({{\"keys\": [...]}}): {e}"))?;
     let total = jwks.keys.len();
     let mut keys = Keys::new();
-    for value in jwks.keys {
-        let Ok(jwk) = serde_json::from_value::<Jwk>(value) else {
-            continue;
-        };
-        let usable = jwk.kty == "RSA"
-            && jwk.use_.as_deref().is_none_or(|u| u == "sig")
-            && jwk.alg.as_deref().is_none_or(|a| a == "RS256")
-            && modulus_len(&jwk.n) >= MIN_MODULUS_BYTES;
-        if !usable {
-            continue;
-        }
-        if let Ok(key) = DecodingKey::from_rsa_components(&jwk.n, &jwk.e) {
-            keys.entry(jwk.kid).or_insert_with(|| Arc::new(key));
+    for (index, value) in jwks.keys.into_iter().enumerate() {
+        let named = value
+            .get("kid")
+            .and_then(|kid| kid.as_str())
+            .map(str::to_owned);
+        let key = serde_json::from_value::<Jwk>(value)
+            .map_err(|_| "not an RSA key with a kid, n and e".to_owned())
+            .and_then(|jwk| {
+                if jwk.kty != "RSA" {
+                    return Err(format!("its kty is {:?}", jwk.kty));
+                }
+                if jwk.use_.as_deref().is_some_and(|u| u != "sig") {
+                    return Err("it is not a signing key".into());
+                }
+                if jwk.alg.as_deref().is_some_and(|a| a != "RS256") {
+                    return Err("it is not an RS256 key".into());
+                }
+                Ok((jwk.kid, RsaKey::from_jwk(&jwk.n, &jwk.e)?))
+            });
+        match key {
+            Ok((kid, key)) => {
+                keys.entry(kid).or_insert_with(|| Arc::new(key));
+            }
+            Err(reason) => {
+                tracing::debug!(index, kid = ?named, reason = %reason, "a key of Graph's JWKS is not used");
+            }
         }
     }
     let skipped = total - keys.len();
     Ok((keys, skipped))
-}
-
-/// The length in bytes of a base64url modulus, without leading zero bytes.
-fn modulus_len(n: &str) -> usize {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(n.trim_end_matches('='))
-        .map(|bytes| bytes.iter().skip_while(|b| **b == 0).count())
-        .unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -408,18 +410,22 @@ mod tests {
     use super::*;
 
     fn b64(bytes: &[u8]) -> String {
+        use base64::Engine as _;
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
     }
 
     #[test]
-    fn only_rsa_signing_keys_of_2048_bits_are_kept() {
+    fn only_rsa_signing_keys_of_2048_to_4096_bits_are_kept() {
         let n2048 = b64(&[0xc5; 256]);
         let n1024 = b64(&[0xc5; 128]);
+        let n8192 = b64(&[0xc5; 1024]);
         let padded = b64(&[[0u8].as_slice(), &[0xc5; 255]].concat());
         let doc = serde_json::json!({"keys": [
             {"kty": "RSA", "kid": "good", "use": "sig", "n": n2048, "e": "AQAB"},
             {"kty": "RSA", "kid": "no-use", "n": n2048, "e": "AQAB"},
             {"kty": "RSA", "kid": "short", "n": n1024, "e": "AQAB"},
+            {"kty": "RSA", "kid": "long", "n": n8192, "e": "AQAB"},
+            {"kty": "RSA", "kid": "huge-e", "n": n2048, "e": b64(&[0xff; 256])},
             {"kty": "RSA", "kid": "zero-led", "n": padded, "e": "AQAB"},
             {"kty": "RSA", "kid": "enc", "use": "enc", "n": n2048, "e": "AQAB"},
             {"kty": "RSA", "kid": "ps", "alg": "PS256", "n": n2048, "e": "AQAB"},
@@ -432,7 +438,7 @@ mod tests {
         let mut kids: Vec<_> = keys.keys().map(String::as_str).collect();
         kids.sort();
         assert_eq!(kids, ["good", "no-use"]);
-        assert_eq!(skipped, 8);
+        assert_eq!(skipped, 10);
     }
 
     #[test]

@@ -70,6 +70,7 @@ mod jwt;
 mod keys;
 mod receiver;
 mod rejection;
+mod rs256;
 mod validator;
 
 use std::time::Duration;
@@ -114,6 +115,10 @@ pub const MAX_LEEWAY: Duration = Duration::from_secs(24 * 60 * 60);
 /// The least gap between two fetches of the keys a validator accepts: less would let a flood of
 /// made-up `kid`s make the bot hammer the key endpoint.
 pub const MIN_REFRESH_GAP: Duration = Duration::from_secs(10);
+
+/// The longest token read, in bytes: a longer one is refused unread as
+/// [`Rejection::Malformed`]. Graph's are about 1 KB.
+pub const MAX_TOKEN_LEN: usize = 16 * 1024;
 
 /// The longest key fetch timeout a validator accepts.
 pub const MAX_KEY_FETCH_TIMEOUT: Duration = Duration::from_secs(60);

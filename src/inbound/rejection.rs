@@ -20,8 +20,9 @@ pub enum Rejection {
     /// An `Authorization` header that is not `Bearer <token>` (another scheme, no token, bytes
     /// that are not text, or two headers).
     NotBearer,
-    /// Not a JWT: not three base64url parts, a header or claims that are not JSON objects, or a
-    /// header with critical extensions (`crit`).
+    /// Not a JWT: not three base64url parts, a header or claims that are not JSON objects, a
+    /// header with critical extensions (`crit`), a claim of the wrong type or given twice, or a
+    /// token longer than [`MAX_TOKEN_LEN`](super::MAX_TOKEN_LEN).
     Malformed,
     /// A token not signed with RS256 (`none`, HMAC, or any other algorithm).
     UnsupportedAlgorithm {

@@ -10,7 +10,7 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use ring::signature::{RsaEncoding, RsaKeyPair};
 use rsa::pkcs1::{EncodeRsaPrivateKey, EncodeRsaPublicKey};
 use rsa::traits::PublicKeyParts;
 use serde_json::{json, Value};
@@ -24,7 +24,7 @@ pub const JWKS_PATH: &str = "/v1/keys";
 /// A signing key of Graph's stand-in.
 pub struct GraphKey {
     pub kid: String,
-    encoding: EncodingKey,
+    pair: RsaKeyPair,
     n: String,
     e: String,
     private_der: Vec<u8>,
@@ -45,7 +45,7 @@ impl GraphKey {
         let public_der = public.to_pkcs1_der().expect("PKCS#1 DER").into_vec();
         GraphKey {
             kid: kid.to_owned(),
-            encoding: EncodingKey::from_rsa_der(&private_der),
+            pair: RsaKeyPair::from_der(&private_der).expect("a key ring reads"),
             n: b64(&public.n().to_bytes_be()),
             e: b64(&public.e().to_bytes_be()),
             private_der,
@@ -60,14 +60,35 @@ impl GraphKey {
 
     /// A token for `claims`, RS256, with this key's `kid`.
     pub fn sign(&self, claims: &Value) -> String {
-        self.sign_with(Some(&self.kid), Algorithm::RS256, claims)
+        self.sign_with(Some(&self.kid), Alg::RS256, claims)
     }
 
     /// A token signed with this key, naming `kid` (or none) and `alg` in its header.
-    pub fn sign_with(&self, kid: Option<&str>, alg: Algorithm, claims: &Value) -> String {
-        let mut header = Header::new(alg);
-        header.kid = kid.map(str::to_owned);
-        jsonwebtoken::encode(&header, claims, &self.encoding).expect("a signed token")
+    pub fn sign_with(&self, kid: Option<&str>, alg: Alg, claims: &Value) -> String {
+        let mut header = json!({"alg": alg.name(), "typ": "JWT"});
+        if let Some(kid) = kid {
+            header["kid"] = json!(kid);
+        }
+        self.sign_header(&header, alg, claims)
+    }
+
+    /// A token whose header is `header`, whatever it says, signed with this key by `alg`.
+    pub fn sign_header(&self, header: &Value, alg: Alg, claims: &Value) -> String {
+        let signed = format!(
+            "{}.{}",
+            b64(header.to_string().as_bytes()),
+            b64(claims.to_string().as_bytes())
+        );
+        let mut signature = vec![0; self.pair.public().modulus_len()];
+        self.pair
+            .sign(
+                alg.encoding(),
+                &ring::rand::SystemRandom::new(),
+                signed.as_bytes(),
+                &mut signature,
+            )
+            .expect("a signature");
+        format!("{signed}.{}", b64(&signature))
     }
 
     /// Every encoding of the key, for tests that check none of it leaks: the modulus, and the
@@ -85,6 +106,46 @@ impl GraphKey {
     pub fn public_der(&self) -> &[u8] {
         &self.public_der
     }
+}
+
+/// The RSA signatures the tests sign with: Graph's, and two a forger might try.
+#[derive(Clone, Copy)]
+pub enum Alg {
+    RS256,
+    RS384,
+    PS256,
+}
+
+impl Alg {
+    pub fn name(self) -> &'static str {
+        match self {
+            Alg::RS256 => "RS256",
+            Alg::RS384 => "RS384",
+            Alg::PS256 => "PS256",
+        }
+    }
+
+    fn encoding(self) -> &'static dyn RsaEncoding {
+        match self {
+            Alg::RS256 => &ring::signature::RSA_PKCS1_SHA256,
+            Alg::RS384 => &ring::signature::RSA_PKCS1_SHA384,
+            Alg::PS256 => &ring::signature::RSA_PSS_SHA256,
+        }
+    }
+}
+
+/// An HS256 token for `header` and `claims`, keyed with `secret`.
+pub fn hs256(secret: &[u8], header: &Value, claims: &Value) -> String {
+    let signed = format!(
+        "{}.{}",
+        b64(header.to_string().as_bytes()),
+        b64(claims.to_string().as_bytes())
+    );
+    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret);
+    format!(
+        "{signed}.{}",
+        b64(ring::hmac::sign(&key, signed.as_bytes()).as_ref())
+    )
 }
 
 /// A JWKS document publishing `keys`.
