@@ -2,8 +2,9 @@
 # Build cost, measured side by side in one run on this machine:
 #  1. a cold `cargo build` (dev profile, empty target dir, sources already downloaded) of a
 #     one-call hang-up program on msgraph-calls and on graph-rs-sdk 3.0.1;
-#  2. a cold build of the msgraph-calls program with its `callbacks` feature (msgraph-calls'
-#     `axum` feature: the callback validator, the receiver and the axum extractor);
+#  2. cold builds of the msgraph-calls program with its `inbound` feature (the callback
+#     validator and the receiver), its `callbacks` feature (msgraph-calls' `axum` feature: the
+#     same and the axum extractor), and its `aws-lc` feature (`inbound` on aws-lc-rs, TLS too);
 #  3. the rebuild of the msgraph-calls program after a one-line edit of schema/openapi.yaml
 #     (made in a copy of the crate, so the working tree is never touched).
 # Usage: benches/build-cost/run.sh   (prints one line per measurement, seconds)
@@ -30,8 +31,10 @@ for program in msgraph-calls graph-rs-sdk; do
 done
 
 dir="$work/crate/benches/build-cost/msgraph-calls"
-t=$(cd "$dir" && seconds env CARGO_TARGET_DIR="$dir/target-callbacks" cargo build --locked -q --features callbacks)
-echo "cold build, the msgraph-calls program with the callbacks feature: $t s"
+for feature in inbound callbacks aws-lc; do
+  t=$(cd "$dir" && seconds env CARGO_TARGET_DIR="$dir/target-$feature" cargo build --locked -q --features "$feature")
+  echo "cold build, the msgraph-calls program with the $feature feature: $t s"
+done
 
 # A property's description: it reaches the generated model's docs, so the crate is regenerated
 # and recompiled (an edit of `info.description` changes no generated line and costs nothing).
