@@ -5,19 +5,14 @@
 //! notification against `validate` and `notifications::from_slice` of the same token and body.
 //! Run with `cargo bench --bench inbound`; results in BENCHMARKS.md.
 
-#[path = "../tests/support/signer.rs"]
-mod signer;
-#[path = "../tests/support/stand_in.rs"]
-mod stand_in;
-
 use std::hint::black_box;
 
 use base64::Engine as _;
 use criterion::{criterion_group, criterion_main, Criterion};
 use msgraph_calls::inbound::{Receiver, Validator};
 use msgraph_calls::notifications;
+use msgraph_calls::testing::signer::{self, GraphKey};
 use ring::signature::{RsaPublicKeyComponents, RSA_PKCS1_2048_8192_SHA256};
-use signer::GraphKey;
 
 const APP_ID: &str = "0efc74f7-41c3-47a4-8775-7259bfef4241";
 const TENANT: &str = "1fdd12d0-4620-44ed-baec-459b611f84b2";

@@ -17,11 +17,6 @@
 //!
 //! Run it with `cargo run --example hangup`. Nothing leaves the machine.
 
-#[path = "../tests/support/signer.rs"]
-mod signer;
-#[path = "../tests/support/stand_in.rs"]
-mod stand_in;
-
 use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -35,9 +30,9 @@ use msgraph_calls::inbound::axum::Callback;
 use msgraph_calls::inbound::{Receiver, Validator};
 use msgraph_calls::notifications::CommsNotifications;
 use msgraph_calls::termination::Lang;
+use msgraph_calls::testing::signer::{self, GraphKey};
+use msgraph_calls::testing::{Reply, StandIn};
 use msgraph_calls::{Client, Error};
-use signer::GraphKey;
-use stand_in::{Reply, StandIn};
 use tokio::sync::mpsc;
 
 const CALL_ID: &str = "57dab8b1-894c-409a-b240-bd8beae78896";

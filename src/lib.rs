@@ -27,6 +27,8 @@ pub mod notifications;
 mod odata_type;
 mod retry;
 pub mod termination;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod transport;
 mod wire;
 

@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex};
 use azure_core::credentials::{AccessToken, TokenCredential, TokenRequestOptions};
 use azure_core::time::{Duration, OffsetDateTime};
 use msgraph_calls::auth::AzureCredential;
+use msgraph_calls::testing::{Reply, StandIn};
 use msgraph_calls::{Client, Cloud, Error};
-use support::stand_in::{Reply, StandIn};
 
 /// A credential that records the scopes it is asked for.
 #[derive(Debug, Default)]

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use msgraph_calls::auth::StaticToken;
 use msgraph_calls::client::HangUp;
+use msgraph_calls::testing::{Reply, StandIn};
 use msgraph_calls::{Client, Error, RetryPolicy};
-use support::stand_in::{Reply, StandIn};
 
 const CALL_ID: &str = "57dab8b1-894c-409a-b240-bd8beae78896";
 

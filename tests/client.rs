@@ -7,9 +7,9 @@ use std::time::{Duration, Instant};
 
 use msgraph_calls::auth::{AccessToken, StaticToken, TokenError, TokenProvider};
 use msgraph_calls::client::HangUp;
+use msgraph_calls::testing::{Recorded, Reply, StandIn};
 use msgraph_calls::{Client, Cloud, Error, RetryPolicy};
 use support::client::fast_retries;
-use support::stand_in::{Recorded, Reply, StandIn};
 
 const CALL_ID: &str = "57dab8b1-894c-409a-b240-bd8beae78896";
 const TOKEN: &str = "eyJ0eXAi.test-token-7f3a.sig";

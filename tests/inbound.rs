@@ -13,10 +13,10 @@ use msgraph_calls::inbound::{
     Received, Receiver, Rejection, Validator, VerifiedClaims, MAX_KEY_FETCH_TIMEOUT,
     MIN_REFRESH_GAP,
 };
+use msgraph_calls::testing::signer::{self, b64, Alg, GraphKey, JWKS_PATH, OPENID_PATH};
+use msgraph_calls::testing::{Recorded, Reply, StandIn};
 use msgraph_calls::Cloud;
 use serde_json::{json, Value};
-use support::signer::{self, b64, Alg, GraphKey, JWKS_PATH, OPENID_PATH};
-use support::stand_in::{Recorded, Reply, StandIn};
 
 /// The bot and tenant of the callback token in Graph's docs (TEAMS call-notifications.md).
 const APP_ID: &str = "0efc74f7-41c3-47a4-8775-7259bfef4241";
@@ -89,7 +89,7 @@ fn forged_requests() -> Vec<(&'static str, HeaderMap, Rejection)> {
     let sign = |claims: Value| keys.graph.sign(&claims);
     let hs256_with_public_key = signer::hs256(
         keys.graph.public_der(),
-        &json!({"alg": "HS256", "typ": "JWT", "kid": keys.graph.kid}),
+        &json!({"alg": "HS256", "typ": "JWT", "kid": keys.graph.kid()}),
         &valid_claims(),
     );
     let tampered = {
@@ -189,7 +189,7 @@ fn forged_requests() -> Vec<(&'static str, HeaderMap, Rejection)> {
         (
             "alg none",
             bearer(&with_raw_header(
-                &json!({"alg": "none", "kid": keys.graph.kid}),
+                &json!({"alg": "none", "kid": keys.graph.kid()}),
                 "",
             )),
             Rejection::UnsupportedAlgorithm { alg: "none" },
@@ -197,7 +197,7 @@ fn forged_requests() -> Vec<(&'static str, HeaderMap, Rejection)> {
         (
             "alg none with a copied signature",
             bearer(&with_raw_header(
-                &json!({"alg": "none", "kid": keys.graph.kid}),
+                &json!({"alg": "none", "kid": keys.graph.kid()}),
                 valid.split('.').nth(2).unwrap(),
             )),
             Rejection::UnsupportedAlgorithm { alg: "none" },
@@ -212,7 +212,7 @@ fn forged_requests() -> Vec<(&'static str, HeaderMap, Rejection)> {
             bearer(
                 &keys
                     .graph
-                    .sign_with(Some(&keys.graph.kid), Alg::RS384, &valid_claims()),
+                    .sign_with(Some(keys.graph.kid()), Alg::RS384, &valid_claims()),
             ),
             Rejection::UnsupportedAlgorithm { alg: "RS384" },
         ),

@@ -9,9 +9,9 @@ use std::time::Duration;
 
 use msgraph_calls::auth::StaticToken;
 use msgraph_calls::inbound::Validator;
+use msgraph_calls::testing::signer::{self, GraphKey};
+use msgraph_calls::testing::{Reply, StandIn};
 use msgraph_calls::{Client, RetryPolicy};
-use support::signer::{self, GraphKey};
-use support::stand_in::{Reply, StandIn};
 
 const CALL_ID: &str = "57dab8b1-894c-409a-b240-bd8beae78896";
 const TOKEN: &str = "eyJ0eXAi.test-token-7f3a.sig";

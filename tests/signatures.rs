@@ -7,8 +7,8 @@ mod support;
 use std::sync::LazyLock;
 
 use msgraph_calls::inbound::{Rejection, Validator, MAX_TOKEN_LEN};
+use msgraph_calls::testing::signer::{self, b64, Alg, GraphKey};
 use serde_json::{json, Value};
-use support::signer::{self, b64, Alg, GraphKey};
 
 const APP_ID: &str = "0efc74f7-41c3-47a4-8775-7259bfef4241";
 const TENANT: &str = "1fdd12d0-4620-44ed-baec-459b611f84b2";
@@ -44,7 +44,7 @@ fn claims() -> Value {
 
 #[tokio::test]
 async fn ps256_with_graphs_own_key_is_refused_by_its_name() {
-    let token = graph().sign_with(Some(&graph().kid), Alg::PS256, &claims());
+    let token = graph().sign_with(Some(graph().kid()), Alg::PS256, &claims());
     assert_eq!(
         validator(&[]).validate_token(&token).await,
         Err(Rejection::UnsupportedAlgorithm { alg: "PS256" })
@@ -76,7 +76,7 @@ async fn headers_that_offer_a_key_are_ignored() {
     let validator = validator(&[]);
     for (name, offer) in offers {
         // Signed by the forger, under Graph's kid: Graph's key does not verify it.
-        let header = json!({"alg": "RS256", "kid": graph().kid, name: offer.clone()});
+        let header = json!({"alg": "RS256", "kid": graph().kid(), name: offer.clone()});
         let forged = forger().sign_header(&header, Alg::RS256, &claims());
         assert_eq!(
             validator.validate_token(&forged).await,
@@ -84,7 +84,7 @@ async fn headers_that_offer_a_key_are_ignored() {
             "{name} under Graph's kid"
         );
         // Signed by the forger, under the forger's kid, the key in the header: still unknown.
-        let header = json!({"alg": "RS256", "kid": forger().kid, name: offer.clone()});
+        let header = json!({"alg": "RS256", "kid": forger().kid(), name: offer.clone()});
         let forged = forger().sign_header(&header, Alg::RS256, &claims());
         assert_eq!(
             validator.validate_token(&forged).await,
@@ -93,7 +93,7 @@ async fn headers_that_offer_a_key_are_ignored() {
         );
         // Graph's own token with the same header field is accepted: the field is ignored, not
         // a reason to refuse.
-        let header = json!({"alg": "RS256", "kid": graph().kid, name: offer});
+        let header = json!({"alg": "RS256", "kid": graph().kid(), name: offer});
         let genuine = graph().sign_header(&header, Alg::RS256, &claims());
         assert!(validator.validate_token(&genuine).await.is_ok(), "{name}");
     }
@@ -140,7 +140,7 @@ fn token_of_len(len: usize) -> String {
         json.to_string().len().div_ceil(3) * 4 - (3 - json.to_string().len() % 3) % 3
     };
     for header_pad in 0..3 {
-        let header = json!({"alg": "RS256", "kid": graph().kid, "x": "h".repeat(header_pad)});
+        let header = json!({"alg": "RS256", "kid": graph().kid(), "x": "h".repeat(header_pad)});
         let fixed = b64_len(&header) + 2 + signature_len;
         let mut claims = claims();
         claims["pad"] = json!("");

@@ -2,16 +2,13 @@
 //! (`delete_call.rs` times them, `delete_call_count.rs` counts their instructions), so that the
 //! plain reqwest request stays exactly the same request in both.
 
-#[path = "../../tests/support/stand_in.rs"]
-mod stand_in;
-
 use std::time::Duration;
 
 use msgraph_calls::auth::StaticToken;
 use msgraph_calls::client::http_client_builder;
+use msgraph_calls::testing::{Reply, StandIn};
 use msgraph_calls::Client;
 use reqwest::header::{ACCEPT, AUTHORIZATION, USER_AGENT};
-use stand_in::{Reply, StandIn};
 
 pub const CALL_ID: &str = "57dab8b1-894c-409a-b240-bd8beae78896";
 const TOKEN: &str = "eyJ0eXAi.bench.sig";

@@ -27,6 +27,7 @@ pub mod names;
 pub mod openapi;
 pub mod operations;
 mod output;
+mod routes;
 pub mod spec;
 pub mod termination;
 
@@ -50,7 +51,7 @@ pub fn generate(
     let csv_name = format!("{display_dir}/{TERMINATION_FILE}");
     let spec = read(schema_dir, OPENAPI_FILE, &spec_name);
     let csv = read(schema_dir, TERMINATION_FILE, &csv_name);
-    let api = spec.and_then(|text| generate_api(&text, &spec_name));
+    let api = spec.and_then(|text| generate_api_in(&text, &spec_name, Some(schema_dir)));
     let table = csv.and_then(|text| termination::generate(&text, &csv_name));
     join(api, table)
 }
@@ -89,7 +90,17 @@ fn join(
 
 /// `types.rs`, `client.rs`, `model.rs` and `operations.rs` from the text of `openapi.yaml`.
 pub fn generate_api(text: &str, file: &str) -> Result<Vec<GeneratedFile>, Vec<Diagnostic>> {
-    let spec = spec::Spec::parse(text, file)?;
+    generate_api_in(text, file, None)
+}
+
+/// [`generate_api`], the files the spec names (its examples) checked in `dir` when given.
+fn generate_api_in(
+    text: &str,
+    file: &str,
+    dir: Option<&Path>,
+) -> Result<Vec<GeneratedFile>, Vec<Diagnostic>> {
+    let mut spec = spec::Spec::parse(text, file)?;
+    spec.dir = dir.map(Path::to_path_buf);
     let model_types = model::model_types(&spec);
     let model = model::generate(&spec)?;
     let ([types, client], client_ast) = openapi::generate(&spec, &model_types)?;

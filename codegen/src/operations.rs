@@ -15,6 +15,11 @@
 //! Each method checks its path ids before anything is sent (the rule of `crate::ids`), opens a
 //! tracing span named after the operation with the ids in it, and returns the typed body of
 //! Graph's success response, or `()` for `202`/`204` without one.
+//!
+//! For the `testing` feature's stand-in, each operation is also a row of `STAND_IN_ROUTES`: its
+//! method and path, its success status, the example its success response names
+//! (`examples: {doc: {externalValue: examples/<file>.json}}`, a file beside the spec, included
+//! in the crate) and the type its request body must read as.
 
 use std::collections::BTreeSet;
 
@@ -63,11 +68,13 @@ pub fn generate(spec: &Spec, client: &syn::File) -> Result<GeneratedFile, Vec<Di
     }
     let mut methods = Vec::new();
     let mut blocking = Vec::new();
+    let mut routes = Vec::new();
     for op in &planned {
         match emit(spec, op, client) {
-            Ok((method, blocking_method)) => {
+            Ok((method, blocking_method, route)) => {
                 methods.push(method);
                 blocking.push(blocking_method);
+                routes.push(route);
             }
             Err(problem) => problems.push(problem),
         }
@@ -86,6 +93,10 @@ pub fn generate(spec: &Spec, client: &syn::File) -> Result<GeneratedFile, Vec<Di
         impl crate::blocking::Client {
             #(#blocking)*
         }
+
+        /// Every operation as the `testing` feature's stand-in answers it.
+        #[cfg(feature = "testing")]
+        pub(crate) const STAND_IN_ROUTES: &[crate::testing::Route] = &[#(#routes),*];
     };
     let contents = render(tokens, &spec.file).map_err(|d| vec![d])?;
     Ok(GeneratedFile {
@@ -153,12 +164,12 @@ fn plan<'a>(
     })
 }
 
-/// The async and the blocking method of one operation.
+/// The async and the blocking method of one operation, and its stand-in route.
 fn emit(
     spec: &Spec,
     op: &Planned<'_>,
     client: &syn::File,
-) -> Result<(TokenStream, TokenStream), Diagnostic> {
+) -> Result<(TokenStream, TokenStream, TokenStream), Diagnostic> {
     let here = format!("{} {}", op.method.to_ascii_uppercase(), op.path);
     let generated = find_method(client, op.method, op.path).ok_or_else(|| {
         spec.error_at(
@@ -240,7 +251,8 @@ fn emit(
             self.block_on(self.inner().#method(#(#arg_names),*))
         }
     };
-    Ok((async_method, blocking_method))
+    let route = crate::routes::route(spec, op.method, op.path, op.operation, &op.name, &params)?;
+    Ok((async_method, blocking_method, route))
 }
 
 /// The method's docs: the spec's summary and description, the request, the retry class, and

@@ -14,6 +14,9 @@ pub struct Spec {
     pub doc: OpenAPI,
     /// How diagnostics name the file (`schema/openapi.yaml`).
     pub file: String,
+    /// The directory the file is in, when it was read from one: the files it names
+    /// (`externalValue`) are checked there.
+    pub dir: Option<std::path::PathBuf>,
     lines: Lines,
 }
 
@@ -30,6 +33,7 @@ impl Spec {
         let spec = Spec {
             doc,
             file: file.to_owned(),
+            dir: None,
             lines: Lines::index(text),
         };
         let dangling = spec.dangling_references(text);

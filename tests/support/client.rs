@@ -8,7 +8,7 @@ use std::time::Duration;
 use msgraph_calls::auth::StaticToken;
 use msgraph_calls::{Client, RetryPolicy};
 
-use super::stand_in::StandIn;
+use msgraph_calls::testing::StandIn;
 
 /// Three attempts, waits from 20 ms, at most 200 ms each, all within 10 s.
 pub fn fast_retries() -> RetryPolicy {

@@ -1,3 +1,2 @@
 pub mod client;
-pub mod signer;
-pub mod stand_in;
+pub mod operations;

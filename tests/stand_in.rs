@@ -1,0 +1,247 @@
+//! The `testing` feature's stand-in for Graph, as a user's tests meet it: every operation
+//! answered as its doc page says, bodies that do not read refused with Graph's error body, and
+//! the notifications that follow POSTed to the bot, signed with keys the stand-in publishes.
+
+mod support;
+
+use std::time::Duration;
+
+use msgraph_calls::auth::StaticToken;
+use msgraph_calls::notifications::{self, CallState, OperationStatus, ResourceData};
+use msgraph_calls::testing::{Graph, Recorded, Reply, StandIn};
+use msgraph_calls::{types, Client};
+use serde_json::{json, Value};
+use support::operations::{body, cases, fixture, run, CALL, PARTICIPANT};
+
+const APP_ID: &str = "0efc74f7-41c3-47a4-8775-7259bfef4241";
+const TENANT: &str = "1fdd12d0-4620-44ed-baec-459b611f84b2";
+
+/// The stand-in, and the bot's callback: a server that records what Graph POSTs and answers
+/// 202.
+async fn graph_and_bot() -> (Graph, StandIn) {
+    let bot = StandIn::start(|_| Reply::status(202)).await;
+    let callback = format!("{}/api/calls", bot.origin());
+    let graph = Graph::start(APP_ID, TENANT, &callback).await.unwrap();
+    (graph, bot)
+}
+
+fn client(graph: &Graph) -> Client {
+    Client::builder()
+        .base_url(graph.base_url())
+        .token(StaticToken::new("stand-in-test-token"))
+        .build()
+        .unwrap()
+}
+
+/// The POSTs the bot has received, once there are `count` (or after 5 s, what there is).
+async fn posts(bot: &StandIn, count: usize) -> Vec<Recorded> {
+    for _ in 0..250 {
+        if bot.requests().len() >= count {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    bot.requests()
+}
+
+#[tokio::test]
+async fn every_operation_is_answered_with_its_doc_pages_response() {
+    let (graph, _bot) = graph_and_bot().await;
+    let client = client(&graph);
+    for case in cases() {
+        let result = run(&client, case.name, CALL, PARTICIPANT)
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e}", case.name));
+        match case.response {
+            // The typed result is the doc's example, as the type reads it.
+            Some(stem) => {
+                let example = fixture(&format!("{stem}.response.json"));
+                let expected = match case.name {
+                    "create_call" | "get_call" => {
+                        json_of::<msgraph_calls::notifications::Call>(example)
+                    }
+                    "get_participant" => {
+                        json_of::<msgraph_calls::notifications::Participant>(example)
+                    }
+                    "list_participants" => json_of::<types::ParticipantCollectionResponse>(example),
+                    _ => json_of::<msgraph_calls::notifications::CommsOperation>(example),
+                };
+                assert_eq!(result, expected, "{}", case.name);
+            }
+            None => assert_eq!(result, Value::Null, "{}", case.name),
+        }
+        let sent = graph.requests();
+        let last = sent.last().unwrap();
+        assert_eq!(last.method, case.method, "{}", case.name);
+        assert_eq!(last.target, format!("/v1.0{}", case.path), "{}", case.name);
+    }
+}
+
+fn json_of<T: serde::de::DeserializeOwned + serde::Serialize>(value: Value) -> Value {
+    serde_json::to_value(serde_json::from_value::<T>(value).unwrap()).unwrap()
+}
+
+/// What the stand-in refuses, Graph's error body each time, read by the client as Graph's.
+#[tokio::test]
+async fn requests_graph_would_refuse_are_refused_with_graphs_error_body() {
+    let (graph, bot) = graph_and_bot().await;
+    let http = msgraph_calls::client::http_client_builder()
+        .unwrap()
+        .build()
+        .unwrap();
+    let answer = format!("{}/communications/calls/{CALL}/answer", graph.base_url());
+    let mut valid: Value = fixture("answer.request.json");
+    let cases = [
+        (
+            "no token",
+            None,
+            valid.clone(),
+            401,
+            "InvalidAuthenticationToken",
+            "Access token",
+        ),
+        (
+            "a required property missing",
+            Some("t"),
+            {
+                valid.as_object_mut().unwrap().remove("mediaConfig");
+                valid.clone()
+            },
+            400,
+            "BadRequest",
+            "mediaConfig",
+        ),
+        (
+            "a property of the wrong type",
+            Some("t"),
+            json!({"callbackUri": 7, "acceptedModalities": ["audio"],
+                   "mediaConfig": {"@odata.type": "#microsoft.graph.serviceHostedMediaConfig"}}),
+            400,
+            "BadRequest",
+            "callbackUri",
+        ),
+        (
+            "not JSON",
+            Some("t"),
+            json!("{"),
+            400,
+            "BadRequest",
+            "answer",
+        ),
+    ];
+    for (case, token, body, status, code, named) in cases {
+        let mut request = http.post(&answer).json(&body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), status, "{case}");
+        let error: Value = response.json().await.unwrap();
+        assert_eq!(error["error"]["code"], code, "{case}: {error}");
+        let message = error["error"]["message"].as_str().unwrap();
+        assert!(message.contains(named), "{case}: {message}");
+    }
+    let unknown = http
+        .post(format!(
+            "{}/communications/calls/{CALL}/dance",
+            graph.base_url()
+        ))
+        .bearer_auth("t")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 404);
+    // Nothing refused was notified.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(bot.requests().is_empty());
+}
+
+/// After each operation, what Graph would POST arrives at the bot, signed by a key the bot's
+/// validator fetches from the stand-in, and reads as the notification it is.
+#[tokio::test]
+async fn notifications_follow_operations_signed_as_graph_signs_them() {
+    let (graph, bot) = graph_and_bot().await;
+    let validator = graph.validator().build().unwrap();
+    assert_eq!(validator.refresh_keys().await.unwrap(), 1);
+    let client = client(&graph);
+
+    graph.incoming_call(CALL, "+12345678901").await.unwrap();
+    client.answer(CALL, &body("answer")).await.unwrap();
+    let mut prompt: types::PlayPromptRequest = body("play-prompt");
+    prompt.client_context = Some("menu-7".into());
+    client.play_prompt(CALL, &prompt).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    client
+        .invite_participants(CALL, &body("invite-participants"))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    client.delete_call(CALL).await.unwrap();
+
+    // incoming, establishing, established, the prompt completed, the roster, the invitation
+    // completed, terminated.
+    let posts = posts(&bot, 7).await;
+    let mut seen = Vec::new();
+    for post in &posts {
+        let headers = headers_of(post);
+        let claims = validator.validate(&headers).await.unwrap();
+        assert_eq!(claims.tenant_id, TENANT);
+        let batch = notifications::from_slice(&post.body).unwrap();
+        for notification in batch.notifications() {
+            assert!(notification.problems.is_empty(), "{notification:?}");
+            seen.push(match &notification.resource_data {
+                Some(ResourceData::Call(call)) => match (&call.state, &call.result_info) {
+                    (Some(CallState::Terminated), Some(info)) => {
+                        let reason = info.reason().unwrap();
+                        format!("terminated: {}", reason.message())
+                    }
+                    (Some(state), _) => format!("call {}", state.as_str()),
+                    _ => "call".into(),
+                },
+                Some(ResourceData::Operation(operation)) => {
+                    assert_eq!(operation.status, Some(OperationStatus::Completed));
+                    format!(
+                        "{} completed for {}",
+                        operation.odata_type.as_deref().unwrap_or_default(),
+                        operation.client_context.as_deref().unwrap_or_default()
+                    )
+                }
+                Some(ResourceData::Many(_)) => {
+                    format!("roster of {}", notification.participants().count())
+                }
+                other => format!("{other:?}"),
+            });
+        }
+    }
+    let invited = fixture("invite-participants.request.json")["participants"]
+        .as_array()
+        .unwrap()
+        .len();
+    let invite_context = fixture("invite-participants.request.json")["clientContext"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        seen,
+        [
+            "call incoming".to_owned(),
+            "call establishing".into(),
+            "call established".into(),
+            "#microsoft.graph.playPromptOperation completed for menu-7".into(),
+            format!("roster of {invited}"),
+            format!("#microsoft.graph.inviteParticipantsOperation completed for {invite_context}"),
+            "terminated: The conversation has ended.".into(),
+        ]
+    );
+}
+
+fn headers_of(post: &Recorded) -> http::HeaderMap {
+    let mut headers = http::HeaderMap::new();
+    for (name, value) in &post.headers {
+        headers.append(
+            http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+            value.parse().unwrap(),
+        );
+    }
+    headers
+}
