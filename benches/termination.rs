@@ -1,5 +1,6 @@
 //! `termination::lookup` (the generated `match`) against a binary search over the sorted
-//! table and a linear scan, over every documented pair and as many unknown ones.
+//! catalog and a linear scan, over every pair of the catalog and as many unknown ones; and
+//! `termination::explain` over the same pairs (a row, or a rule for the unknown ones).
 //! Run with `cargo bench --bench termination`; results in BENCHMARKS.md.
 
 use std::hint::black_box;
@@ -24,7 +25,7 @@ fn binary_search(code: i32, subcode: i32) -> Option<&'static termination::Termin
 
 fn lookup(c: &mut Criterion) {
     let pairs = pairs();
-    let mut group = c.benchmark_group("termination lookup, 60 pairs");
+    let mut group = c.benchmark_group(format!("termination lookup, {} pairs", pairs.len()));
     group.bench_function("generated match (lookup)", |b| {
         b.iter(|| {
             for &(code, subcode) in &pairs {
@@ -36,6 +37,13 @@ fn lookup(c: &mut Criterion) {
         b.iter(|| {
             for &(code, subcode) in &pairs {
                 black_box(binary_search(black_box(code), black_box(subcode)));
+            }
+        })
+    });
+    group.bench_function("explain (row or rule)", |b| {
+        b.iter(|| {
+            for &(code, subcode) in &pairs {
+                black_box(termination::explain(black_box(code), black_box(subcode)));
             }
         })
     });

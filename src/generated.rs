@@ -38,4 +38,6 @@ generated_modules! {
     operations,
     /// The termination table: `Lang`, `Category`, the rows and the lookup `match`.
     termination,
+    /// How pairs no row names are explained: SIP reason phrases and the rules, as `match`es.
+    termination_rules,
 }

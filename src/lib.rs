@@ -15,6 +15,7 @@ pub mod blocking;
 pub mod bodies;
 pub mod client;
 mod cloud;
+mod diag_code;
 pub mod error;
 mod generated;
 mod graph_int;

@@ -46,6 +46,7 @@
 
 use std::fmt;
 
+pub use crate::diag_code::DiagCode;
 pub use crate::generated::model::*;
 use crate::graph_int::GraphInt32;
 use crate::termination::{self, Category, TerminationReason};
@@ -285,50 +286,6 @@ impl CommsNotification {
     }
 }
 
-/// The `DiagCode: <code>#<subcode>.@` Graph appends to some result messages, such as
-/// `"Server Internal Error. DiagCode: 500#7106.@"`. It can disagree with `code`/`subcode`;
-/// both stay available.
-///
-/// ```
-/// use msgraph_calls::notifications::DiagCode;
-///
-/// let diag = DiagCode::parse("Server Internal Error. DiagCode: 500#7106.@").unwrap();
-/// assert_eq!((diag.code, diag.subcode), (500, 7106));
-/// assert_eq!(diag.category(), msgraph_calls::termination::Category::ServiceError);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct DiagCode {
-    /// The code before `#`.
-    pub code: i32,
-    /// The subcode after `#`.
-    pub subcode: i32,
-}
-
-impl DiagCode {
-    /// Finds the last `DiagCode: <code>#<subcode>` in `message`.
-    pub fn parse(message: &str) -> Option<DiagCode> {
-        let (_, rest) = message.rsplit_once("DiagCode:")?;
-        let (code, rest) = rest.trim_start().split_once('#')?;
-        let end = rest
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(rest.len());
-        Some(DiagCode {
-            code: code.trim().parse().ok()?,
-            subcode: rest[..end].parse().ok()?,
-        })
-    }
-
-    /// The table's row for this pair, if Graph documents it.
-    pub fn reason(&self) -> Option<&'static TerminationReason> {
-        termination::lookup(self.code, self.subcode)
-    }
-
-    /// The category of this pair, known or not.
-    pub fn category(&self) -> Category {
-        Category::of(self.code, self.subcode)
-    }
-}
-
 /// The call id in a resource URL; see [`CommsNotification::call_id`].
 fn call_id_of(resource_url: &str) -> Option<&str> {
     let path = resource_url.trim_start_matches('/');
@@ -356,8 +313,8 @@ impl ResultInfo {
         DiagCode::parse(self.message.as_deref()?)
     }
 
-    /// The table's row for this result's `(code, subcode)`, when both are integers and Graph
-    /// documents the pair.
+    /// The catalog's row for this result's `(code, subcode)`, when both are integers and a
+    /// source names the pair.
     ///
     /// ```
     /// let info: msgraph_calls::notifications::ResultInfo =
@@ -367,6 +324,19 @@ impl ResultInfo {
     pub fn reason(&self) -> Option<&'static TerminationReason> {
         let (code, subcode) = self.pair()?;
         termination::lookup(code, subcode)
+    }
+
+    /// A reason for this result's `(code, subcode)`, from the catalog or its rules
+    /// ([`termination::explain`]); `None` when either is missing or not an integer.
+    ///
+    /// ```
+    /// let info: msgraph_calls::notifications::ResultInfo =
+    ///     serde_json::from_str(r#"{"code": 486, "subcode": 560486}"#).unwrap();
+    /// assert_eq!(info.explain().unwrap().message(), "The SBC answered SIP 486 (Busy Here).");
+    /// ```
+    pub fn explain(&self) -> Option<termination::Explanation> {
+        let (code, subcode) = self.pair()?;
+        Some(termination::explain(code, subcode))
     }
 
     /// The category of this result, known pair or not; `None` when `code` is missing or not

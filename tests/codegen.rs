@@ -39,6 +39,14 @@ fn termination() {
 }
 
 #[test]
+fn termination_rules() {
+    insta::assert_snapshot!(
+        "termination_rules",
+        include_str!(concat!(env!("OUT_DIR"), "/termination_rules.rs"))
+    );
+}
+
+#[test]
 fn generated_files_say_where_they_come_from() {
     for (file, source) in [
         (
@@ -60,6 +68,10 @@ fn generated_files_say_where_they_come_from() {
         (
             include_str!(concat!(env!("OUT_DIR"), "/termination.rs")),
             "schema/termination-codes.csv",
+        ),
+        (
+            include_str!(concat!(env!("OUT_DIR"), "/termination_rules.rs")),
+            "schema/termination-rules.csv",
         ),
     ] {
         let first = file.lines().next().unwrap();

@@ -519,16 +519,25 @@ fn fixture_result(name: &str) -> notifications::ResultInfo {
 fn a_failed_transfer_spelled_sub_code_is_a_service_error() {
     let info = fixture_result("call-transfer-failed.json");
     assert_eq!(info.subcode_value(), Some(7700));
-    assert!(info.reason().is_none());
+    // A pair of Graph's own example, outside the "Delete call" table.
+    let reason = info.reason().unwrap();
+    assert_eq!(
+        reason.source,
+        msgraph_calls::termination::Source::GraphDocsExample
+    );
     assert_eq!(info.category(), Some(Category::ServiceError));
 }
 
 #[test]
-fn a_pair_outside_the_table_is_still_read() {
+fn a_pair_outside_the_delete_call_table_is_read_and_explained() {
     let info = fixture_result("call-transfer-pstn-completed.json");
     assert_eq!(info.message.as_deref(), Some("GracefulTransferCompleted"));
-    assert!(info.reason().is_none());
-    assert_eq!(info.category(), Some(Category::Unknown));
+    assert_eq!(
+        info.reason().unwrap().message(),
+        "GracefulTransferCompleted"
+    );
+    assert_eq!(info.category(), Some(Category::NormalEnd));
+    assert!(info.explain().unwrap().is_from_catalog());
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! Graph's English doc table (`tests/fixtures/call-end-reason-codes.en.csv`, the table of
 //! microsoft-graph-docs-contrib `api-reference/v1.0/api/call-delete.md` in doc order).
 
-use msgraph_calls::termination::{self, Category, Lang};
+use msgraph_calls::termination::{self, Category, Lang, Source};
 
 /// The doc table's rows, with `540000/560000` split into its two pairs.
 fn doc_rows() -> Vec<(i32, i32, String)> {
@@ -37,11 +37,12 @@ fn every_doc_pair_resolves_to_the_exact_english_text() {
 }
 
 #[test]
-fn the_table_has_exactly_the_doc_pairs() {
+fn the_rows_of_the_delete_call_page_are_exactly_its_pairs() {
     let mut doc: Vec<_> = doc_rows().into_iter().map(|(c, s, _)| (c, s)).collect();
     doc.sort_unstable();
     let table: Vec<_> = termination::all()
         .iter()
+        .filter(|r| r.source == Source::GraphCallDelete)
         .map(|r| (r.code, r.subcode))
         .collect();
     assert_eq!(table, doc);
@@ -68,24 +69,34 @@ fn the_seed_reason_in_both_languages() {
 }
 
 #[test]
-fn every_row_has_a_french_reason_different_from_english() {
+fn every_french_reason_is_french_and_the_others_fall_back_to_english() {
     for reason in termination::all() {
         let fr = reason.message_in(Lang::Fr);
-        assert!(!fr.is_empty());
-        assert_ne!(fr, reason.message(), "{reason}");
+        if reason.has_message_in(Lang::Fr) {
+            assert_ne!(fr, reason.message(), "{reason}");
+        } else {
+            assert_eq!(fr, reason.message(), "{reason}");
+        }
     }
+    // The page's table has a French source; the other sources have none yet.
+    assert!(termination::all()
+        .iter()
+        .filter(|r| r.source == Source::GraphCallDelete)
+        .all(|r| r.has_message_in(Lang::Fr)));
 }
 
 #[test]
 fn unknown_pairs_are_none_and_still_categorized() {
-    assert!(termination::lookup(500, 7106).is_none());
-    assert_eq!(termination::category(500, 7106), Category::ServiceError);
-    assert!(termination::lookup(200, 0).is_none());
-    assert_eq!(termination::category(200, 0), Category::NormalEnd);
+    assert!(termination::lookup(500, 424242).is_none());
+    assert_eq!(termination::category(500, 424242), Category::ServiceError);
+    assert!(termination::lookup(200, 424242).is_none());
+    assert_eq!(termination::category(200, 424242), Category::NormalEnd);
     assert_eq!(termination::category(408, 1), Category::Timeout);
     assert_eq!(termination::category(410, 1), Category::MediaFailure);
     assert_eq!(termination::category(403, 1), Category::Unreachable);
-    assert_eq!(termination::category(0, 7015), Category::Unknown);
+    assert_eq!(termination::category(0, 424242), Category::NormalEnd);
+    assert_eq!(termination::category(603, 1), Category::Unreachable);
+    assert_eq!(termination::category(700, 1), Category::Unknown);
     assert_eq!(termination::category(-1, -1), Category::Unknown);
     assert_eq!(termination::category(i32::MAX, i32::MIN), Category::Unknown);
 }
@@ -112,12 +123,24 @@ fn rendered_table() {
     let mut out = String::new();
     for reason in termination::all() {
         out.push_str(&format!("{reason}\n"));
+        out.push_str(&format!(
+            "    source: {}{}\n",
+            reason.source.as_str(),
+            reason
+                .seen_at
+                .map(|at| format!(", {at}"))
+                .unwrap_or_default()
+        ));
         for lang in Lang::ALL {
-            out.push_str(&format!(
-                "    {}: {}\n",
-                lang.code(),
-                reason.message_in(lang)
-            ));
+            if reason.has_message_in(lang) {
+                out.push_str(&format!(
+                    "    {}: {}\n",
+                    lang.code(),
+                    reason.message_in(lang)
+                ));
+            } else {
+                out.push_str(&format!("    {}: (none; English stands in)\n", lang.code()));
+            }
         }
     }
     insta::assert_snapshot!("rendered_table", out);

@@ -12,6 +12,8 @@
 //!   `x-rust-name`, retried as `x-idempotent` says, ids checked, through one request path;
 //! - [`model`] turns the notification components into `model.rs`, with the project's own rules;
 //! - [`termination`] turns `termination-codes.csv` into `termination.rs`;
+//! - [`rules`] turns `termination-rules.csv` and `sip-responses.csv` into
+//!   `termination_rules.rs`, how pairs no row names are explained;
 //! - [`graph`] is the table of Graph-specific policy the generators share, [`names`] the
 //!   naming rules.
 //!
@@ -28,6 +30,7 @@ pub mod openapi;
 pub mod operations;
 mod output;
 mod routes;
+pub mod rules;
 pub mod spec;
 pub mod termination;
 
@@ -37,23 +40,51 @@ pub use output::{Diagnostic, GeneratedFile};
 pub const OPENAPI_FILE: &str = "openapi.yaml";
 /// The termination table, relative to the schema folder.
 pub const TERMINATION_FILE: &str = "termination-codes.csv";
+/// The rules for pairs no row names, relative to the schema folder.
+pub const RULES_FILE: &str = "termination-rules.csv";
+/// The SIP reason phrases, relative to the schema folder.
+pub const SIP_FILE: &str = "sip-responses.csv";
 
-/// Reads `openapi.yaml` and `termination-codes.csv` from `schema_dir` and generates
-/// `types.rs`, `client.rs`, `model.rs`, `operations.rs` and `termination.rs`, in that order.
+/// Reads `openapi.yaml`, `termination-codes.csv`, `termination-rules.csv` and
+/// `sip-responses.csv` from `schema_dir` and generates `types.rs`, `client.rs`, `model.rs`,
+/// `operations.rs`, `termination.rs` and `termination_rules.rs`, in that order.
 ///
 /// `display_dir` is how diagnostics name the folder (`schema` for the crate's own build).
-/// Returns every problem found in both inputs when either is bad.
+/// Returns every problem found in all inputs when any is bad.
 pub fn generate(
     schema_dir: &Path,
     display_dir: &str,
 ) -> Result<Vec<GeneratedFile>, Vec<Diagnostic>> {
-    let spec_name = format!("{display_dir}/{OPENAPI_FILE}");
-    let csv_name = format!("{display_dir}/{TERMINATION_FILE}");
+    let name = |file: &str| format!("{display_dir}/{file}");
+    let (spec_name, csv_name) = (name(OPENAPI_FILE), name(TERMINATION_FILE));
+    let (rules_name, sip_name) = (name(RULES_FILE), name(SIP_FILE));
     let spec = read(schema_dir, OPENAPI_FILE, &spec_name);
     let csv = read(schema_dir, TERMINATION_FILE, &csv_name);
     let api = spec.and_then(|text| generate_api_in(&text, &spec_name, Some(schema_dir)));
     let table = csv.and_then(|text| termination::generate(&text, &csv_name));
-    join(api, table)
+    let rules = match (
+        read(schema_dir, RULES_FILE, &rules_name),
+        read(schema_dir, SIP_FILE, &sip_name),
+    ) {
+        (Ok(rules), Ok(sip)) => rules::generate(&rules, &rules_name, &sip, &sip_name),
+        (rules, sip) => Err([rules.err(), sip.err()]
+            .into_iter()
+            .flatten()
+            .flatten()
+            .collect()),
+    };
+    let files = join(api, table);
+    match (files, rules) {
+        (Ok(mut files), Ok(rules)) => {
+            files.push(rules);
+            Ok(files)
+        }
+        (files, rules) => Err([files.err(), rules.err()]
+            .into_iter()
+            .flatten()
+            .flatten()
+            .collect()),
+    }
 }
 
 /// [`generate`] from the texts of the two inputs, named `spec_name` and `csv_name` in
@@ -122,7 +153,7 @@ mod tests {
     }
 
     #[test]
-    fn the_crate_schema_generates_five_files() {
+    fn the_crate_schema_generates_six_files() {
         let files = generate(&crate_schema(), "schema").unwrap();
         let names: Vec<_> = files.iter().map(|f| f.name).collect();
         assert_eq!(
@@ -132,7 +163,8 @@ mod tests {
                 "client.rs",
                 "model.rs",
                 "operations.rs",
-                "termination.rs"
+                "termination.rs",
+                "termination_rules.rs"
             ]
         );
     }
@@ -171,7 +203,7 @@ mod tests {
     #[test]
     fn a_missing_input_is_named() {
         let problems = generate(Path::new("/nonexistent/schema"), "schema").unwrap_err();
-        assert_eq!(problems.len(), 2);
+        assert_eq!(problems.len(), 4);
         assert!(problems[0]
             .to_string()
             .starts_with("schema/openapi.yaml: cannot be read"));

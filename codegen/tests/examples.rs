@@ -41,7 +41,7 @@ paths:
     )
 }
 
-/// A schema directory of its own for `name`, with `spec`, the crate's CSV, and `files`.
+/// A schema directory of its own for `name`, with `spec`, the crate's CSV files, and `files`.
 fn schema_dir(name: &str, spec: &str, files: &[(&str, &str)]) -> PathBuf {
     let dir = std::env::temp_dir().join(format!(
         "msgraph-calls-codegen-examples-{}-{name}",
@@ -50,8 +50,14 @@ fn schema_dir(name: &str, spec: &str, files: &[(&str, &str)]) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("examples")).unwrap();
     std::fs::write(dir.join("openapi.yaml"), spec).unwrap();
-    let csv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../schema/termination-codes.csv");
-    std::fs::copy(csv, dir.join("termination-codes.csv")).unwrap();
+    let schema = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../schema");
+    for csv in [
+        "termination-codes.csv",
+        "termination-rules.csv",
+        "sip-responses.csv",
+    ] {
+        std::fs::copy(schema.join(csv), dir.join(csv)).unwrap();
+    }
     for (file, text) in files {
         std::fs::write(dir.join(file), text).unwrap();
     }

@@ -294,7 +294,7 @@ fn problems_in_both_inputs_are_reported_together() {
     let problems = generate_from(
         "openapi: [\n",
         FILE,
-        "code,subcode,category,reason_en\n200,x,normal_end,A.\n",
+        "code,subcode,category,source,seen_at,reason_en\n200,x,normal_end,graph-call-delete,,A.\n",
         "schema/termination-codes.csv",
     )
     .unwrap_err();

@@ -290,11 +290,11 @@ pub fn validate(csv_text: &str, csv_name: &str) -> Result<(), Vec<String>> {
 mod tests {
     use super::*;
 
-    const CSV: &str = "code,subcode,category,reason_en\n\
-200,5001,normal_end,The conversation has ended.\n\
-200,540000,normal_end,Call ended by the PSTN User.\n\
-200,560000,normal_end,Call ended by the PSTN User.\n\
-408,8537,timeout,\"Keep Alive timeout, cleaned up inactive call.\"\n";
+    const CSV: &str = "code,subcode,category,source,seen_at,reason_en\n\
+200,5001,normal_end,graph-call-delete,,The conversation has ended.\n\
+200,540000,normal_end,graph-call-delete,,Call ended by the PSTN User.\n\
+200,560000,normal_end,graph-call-delete,,Call ended by the PSTN User.\n\
+408,8537,timeout,graph-call-delete,,\"Keep Alive timeout, cleaned up inactive call.\"\n";
 
     const MARKDOWN: &str = "# Delete call\n\n| Permission type | Least privileged |\n|:--|:--|\n| Application | Calls.Initiate.All |\n\n\
 | Code | Sous-code | Motif |\n|:-----|:-----|:-----|\n\
@@ -370,10 +370,10 @@ mod tests {
         assert_eq!(outcome.fixable[0], "codes.csv: no column `reason_fr` yet");
         assert!(outcome
             .updated
-            .starts_with("code,subcode,category,reason_en,reason_fr\n"));
+            .starts_with("code,subcode,category,source,seen_at,reason_en,reason_fr\n"));
         assert!(outcome
             .updated
-            .contains("408,8537,timeout,\"Keep Alive timeout, cleaned up inactive call.\",\"Délai d’expiration Keep Alive, appel inactif nettoyé.\"\n"));
+            .contains("408,8537,timeout,graph-call-delete,,\"Keep Alive timeout, cleaned up inactive call.\",\"Délai d’expiration Keep Alive, appel inactif nettoyé.\"\n"));
         validate(&outcome.updated, "codes.csv").unwrap();
     }
 

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
+mod harvest_codes;
 mod import_codes;
 mod spec_diff;
 
@@ -19,6 +20,10 @@ tasks:
                                            compare (or, with --write, fill) the reason_<xx>
                                            column of schema/termination-codes.csv with the
                                            call end reason table of a Graph doc page
+  harvest-codes <folder>                   every resultInfo in the Markdown pages under
+                                           <folder> (a checkout of Graph's docs) whose
+                                           pair schema/termination-codes.csv lacks, with
+                                           file:line
   ci                                       run what CI runs (.ci/run)
 
 exit status: 0 done or no difference, 1 differences or stale files, 2 bad input";
@@ -28,9 +33,14 @@ const SNAPSHOTS: &[(&str, &str)] = &[
     ("types.rs", "tests/snapshots/codegen__types.snap"),
     ("client.rs", "tests/snapshots/codegen__client.snap"),
     ("model.rs", "tests/snapshots/codegen__model.snap"),
+    ("operations.rs", "tests/snapshots/codegen__operations.snap"),
     (
         "termination.rs",
         "tests/snapshots/codegen__termination.snap",
+    ),
+    (
+        "termination_rules.rs",
+        "tests/snapshots/codegen__termination_rules.snap",
     ),
 ];
 
@@ -41,6 +51,7 @@ fn main() -> ExitCode {
         Some("codegen") => codegen(&root, &args[1..]),
         Some("spec-diff") => spec_diff(&root, &args[1..]),
         Some("import-codes") => import_codes(&root, &args[1..]),
+        Some("harvest-codes") => harvest_codes(&root, &args[1..]),
         Some("ci") => ci(&root, &args[1..]),
         None | Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
@@ -72,6 +83,53 @@ fn workspace_root() -> PathBuf {
 
 fn read(path: &Path) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| format!("{}: cannot be read: {e}", path.display()))
+}
+
+/// The `resultInfo` pairs of a docs checkout that the catalog lacks.
+fn harvest_codes(root: &Path, args: &[String]) -> Result<Status, String> {
+    let [folder] = args else {
+        return Err("usage: cargo xtask harvest-codes <folder>".into());
+    };
+    let folder = Path::new(folder);
+    let csv_name = "schema/termination-codes.csv";
+    let table = msgraph_calls_codegen::termination::parse(&read(&root.join(csv_name))?, csv_name)
+        .map_err(|problems| {
+        problems
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
+    })?;
+    let known: std::collections::BTreeSet<(i32, i32)> =
+        table.rows.iter().map(|r| (r.code, r.subcode)).collect();
+    let pages = harvest_codes::pages(folder)?;
+    let (mut read_count, mut missing) = (0, std::collections::BTreeSet::new());
+    for (name, path) in &pages {
+        for found in harvest_codes::harvest(&read(path)?, name) {
+            read_count += 1;
+            if !known.contains(&(found.code, found.subcode)) {
+                println!(
+                    "{}:{}: {}/{} {:?}",
+                    found.file,
+                    found.line,
+                    found.code,
+                    found.subcode,
+                    found.message.unwrap_or_default()
+                );
+                missing.insert((found.code, found.subcode));
+            }
+        }
+    }
+    println!(
+        "{read_count} resultInfo in {} pages; {} pairs the catalog lacks",
+        pages.len(),
+        missing.len()
+    );
+    Ok(if missing.is_empty() {
+        Status::Done
+    } else {
+        Status::Differs
+    })
 }
 
 /// The same generator call as build.rs; only the destination differs.
@@ -255,13 +313,22 @@ mod tests {
             1,
         );
         assert_ne!(spec, edited);
-        let files = msgraph_calls_codegen::generate_from(
+        let mut files = msgraph_calls_codegen::generate_from(
             &edited,
             "schema/openapi.yaml",
             &read(&root.join("schema/termination-codes.csv")).unwrap(),
             "schema/termination-codes.csv",
         )
         .unwrap();
+        files.push(
+            msgraph_calls_codegen::rules::generate(
+                &read(&root.join("schema/termination-rules.csv")).unwrap(),
+                "schema/termination-rules.csv",
+                &read(&root.join("schema/sip-responses.csv")).unwrap(),
+                "schema/sip-responses.csv",
+            )
+            .unwrap(),
+        );
         assert!(files[2].contents.contains("Parked"));
         let stale = stale_snapshots(&root, &files).unwrap();
         assert_eq!(stale, [("model.rs", "tests/snapshots/codegen__model.snap")]);

@@ -27,7 +27,13 @@ fn temp_file(name: &str, contents: &str) -> PathBuf {
 fn bare_xtask_lists_the_tasks() {
     let (code, out, _) = xtask(&[]);
     assert_eq!(code, 0);
-    for task in ["codegen", "spec-diff", "import-codes", "ci"] {
+    for task in [
+        "codegen",
+        "spec-diff",
+        "import-codes",
+        "harvest-codes",
+        "ci",
+    ] {
         assert!(out.contains(task), "{out}");
     }
 }
@@ -164,4 +170,19 @@ fn codegen_writes_what_build_rs_generates() {
             written.display()
         );
     }
+}
+
+#[test]
+fn harvest_codes_lists_the_pairs_the_catalog_lacks_with_their_lines() {
+    let folder = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/docs");
+    let (code, out, err) = xtask(&["harvest-codes", folder]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert_eq!(
+        out,
+        "api-reference/v1.0/api/call-record.md:13: 499/1234567 \"A pair no source names. DiagCode: 499#1234567.@\"\n\
+         3 resultInfo in 2 pages; 1 pairs the catalog lacks\n"
+    );
+    let (code, _, err) = xtask(&["harvest-codes", "/nonexistent/docs"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("/nonexistent/docs: cannot be read"), "{err}");
 }

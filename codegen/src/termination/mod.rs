@@ -2,68 +2,29 @@
 //! sorted by `(code, subcode)` with a `match` from pair to row, the `Lang` enum with one variant
 //! per reason column, and the `Category` enum from [`CATEGORIES`].
 //!
-//! The CSV has the header `code,subcode,category,reason_en[,reason_<lang>...]` and one row per
-//! `(code, subcode)` pair. Every problem is reported with its line; all are reported together.
+//! The CSV has the header `code,subcode,category,source,seen_at,reason_en[,reason_<lang>...]`
+//! and one row per `(code, subcode)` pair: where the pair was read ([`SOURCES`]), the place
+//! (page, issue or URL) it was seen at, and its reason in English (required: the text Graph
+//! sends, or the documented meaning) and in other languages (empty when no source gives one).
+//! Every problem is reported with its line; all are reported together.
 
 use std::collections::BTreeMap;
 
 use proc_macro2::{Literal, TokenStream};
-use quote::{format_ident, quote};
+use quote::quote;
 
 use crate::output::{render, Diagnostic, GeneratedFile};
 use crate::{csv, names};
 
-/// A category of `termination::Category`: its name in the CSV, its variant, and its docs.
-pub struct CategoryDef {
-    /// The name rows use in the `category` column (`normal_end`).
-    pub name: &'static str,
-    /// The Rust variant (`NormalEnd`).
-    pub variant: &'static str,
-    /// The variant's docs: what the ending is, and what a program may do about it.
-    pub doc: &'static str,
-}
+mod kinds;
 
-/// The categories a row may name, in the order of the generated `Category` enum. This list is
-/// the one source of `msgraph_calls::termination::Category`; [`UNKNOWN`] follows them.
-pub const CATEGORIES: &[CategoryDef] = &[
-    CategoryDef {
-        name: "normal_end",
-        variant: "NormalEnd",
-        doc: "The call ended as calls do: someone hung up, left, was removed, or the call was transferred. Nothing to do.",
-    },
-    CategoryDef {
-        name: "timeout",
-        variant: "Timeout",
-        doc: "Something did not answer in time (keep-alive, call acceptance, signaling, lobby). Calling again may work.",
-    },
-    CategoryDef {
-        name: "media_failure",
-        variant: "MediaFailure",
-        doc: "Media could not flow: check the bot's media connectivity to Microsoft.",
-    },
-    CategoryDef {
-        name: "unreachable",
-        variant: "Unreachable",
-        doc: "The callee could not be reached, or the call was rejected or could not be routed.",
-    },
-    CategoryDef {
-        name: "service_error",
-        variant: "ServiceError",
-        doc: "Graph or the calling service failed. Retry later; report it if it persists.",
-    },
-];
-
-/// The category of a code outside every known class; no row may name it.
-pub const UNKNOWN: CategoryDef = CategoryDef {
-    name: "unknown",
-    variant: "Unknown",
-    doc: "A code outside every known class (0, 1xx, 3xx, ...): look at the message.",
-};
+use kinds::{emit_category, emit_source, variant_of_category, variant_of_source};
+pub use kinds::{CategoryDef, SourceDef, CATEGORIES, SOURCES, UNKNOWN};
 
 /// Where the crate defines the row type the table is made of.
 const REASON_TYPE: &str = "crate::termination::TerminationReason";
 
-const FIXED_COLUMNS: [&str; 3] = ["code", "subcode", "category"];
+const FIXED_COLUMNS: [&str; 5] = ["code", "subcode", "category", "source", "seen_at"];
 const REASON_PREFIX: &str = "reason_";
 
 /// The table as read from the CSV, sorted by `(code, subcode)`.
@@ -86,7 +47,12 @@ pub struct Row {
     pub subcode: i32,
     /// The category as written in the CSV (`normal_end`).
     pub category: String,
-    /// One reason per language, in the order of [`Table::langs`].
+    /// The source as written in the CSV (`observed`).
+    pub source: String,
+    /// Where the pair was seen (a page, `owner/repo#number`, a URL), when the row says.
+    pub seen_at: Option<String>,
+    /// One reason per language, in the order of [`Table::langs`]; empty where no source gives
+    /// one (never for English).
     pub reasons: Vec<String>,
 }
 
@@ -97,7 +63,7 @@ pub fn parse(text: &str, file: &str) -> Result<Table, Vec<Diagnostic>> {
     let Some((header, body)) = records.split_first() else {
         return Err(vec![Diagnostic::in_file(
             file,
-            "is empty; it needs the header `code,subcode,category,reason_en` and one row per pair",
+            "is empty; it needs the header `code,subcode,category,source,seen_at,reason_en` and one row per pair",
         )]);
     };
     let langs =
@@ -141,12 +107,13 @@ pub fn parse(text: &str, file: &str) -> Result<Table, Vec<Diagnostic>> {
 
 fn parse_header(fields: &[String]) -> Result<Vec<String>, String> {
     let expected =
-        "expected `code,subcode,category,reason_en` and optionally more `reason_<lang>` columns";
-    if fields.len() < FIXED_COLUMNS.len() + 1 || fields[..3] != FIXED_COLUMNS {
+        "expected `code,subcode,category,source,seen_at,reason_en` and optionally more `reason_<lang>` columns";
+    let fixed = FIXED_COLUMNS.len();
+    if fields.len() < fixed + 1 || fields[..fixed] != FIXED_COLUMNS {
         return Err(format!("header is `{}`; {expected}", fields.join(",")));
     }
     let mut langs: Vec<String> = Vec::new();
-    for column in &fields[3..] {
+    for column in &fields[fixed..] {
         let lang = column
             .strip_prefix(REASON_PREFIX)
             .filter(|lang| valid_lang(lang))
@@ -183,7 +150,7 @@ fn parse_row(record: &csv::Record, langs: &[String]) -> Result<Row, Vec<String>>
     let want = FIXED_COLUMNS.len() + langs.len();
     if record.fields.len() != want {
         return Err(vec![format!(
-            "{} columns, expected {want} (code,subcode,category,{}); quote a value that holds a comma",
+            "{} columns, expected {want} (code,subcode,category,source,seen_at,{}); quote a value that holds a comma",
             record.fields.len(),
             langs.iter().map(|l| format!("{REASON_PREFIX}{l}")).collect::<Vec<_>>().join(",")
         )]);
@@ -206,9 +173,27 @@ fn parse_row(record: &csv::Record, langs: &[String]) -> Result<Row, Vec<String>>
                 .join(", ")
         ));
     }
-    let reasons: Vec<String> = record.fields[3..].to_vec();
+    let source = &record.fields[3];
+    let seen_at = record.fields[4].trim();
+    match SOURCES.iter().find(|s| s.name == source) {
+        None => problems.push(format!(
+            "unknown source `{source}`; use one of: {}",
+            SOURCES
+                .iter()
+                .map(|s| s.name)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        Some(def) if def.needs_seen_at && seen_at.is_empty() => problems.push(format!(
+            "a `{source}` row needs `seen_at`: the page, `owner/repo#number` or URL where the pair was seen"
+        )),
+        Some(_) => {}
+    }
+    let reasons: Vec<String> = record.fields[FIXED_COLUMNS.len()..].to_vec();
     for (lang, reason) in langs.iter().zip(&reasons) {
-        if reason.trim().is_empty() {
+        if reason.is_empty() && lang != "en" {
+            // No source gives the reason in this language: the English one stands in.
+        } else if reason.trim().is_empty() {
             problems.push(format!("empty reason in column `{REASON_PREFIX}{lang}`"));
         } else if reason.trim() != reason {
             problems.push(format!(
@@ -222,6 +207,8 @@ fn parse_row(record: &csv::Record, langs: &[String]) -> Result<Row, Vec<String>>
             code,
             subcode,
             category: category.clone(),
+            source: source.clone(),
+            seen_at: (!seen_at.is_empty()).then(|| seen_at.to_owned()),
             reasons,
         }),
         _ => Err(problems),
@@ -249,63 +236,15 @@ pub fn generate(text: &str, file: &str) -> Result<GeneratedFile, Vec<Diagnostic>
     })
 }
 
-fn variant_of_category(name: &str) -> proc_macro2::Ident {
-    let variant = CATEGORIES
-        .iter()
-        .find(|c| c.name == name)
-        .map_or(UNKNOWN.variant, |c| c.variant);
-    format_ident!("{}", variant)
-}
-
-/// `Category`: one variant per entry of [`CATEGORIES`], then [`UNKNOWN`], with `as_str`.
-fn emit_category() -> TokenStream {
-    let all: Vec<&CategoryDef> = CATEGORIES.iter().chain([&UNKNOWN]).collect();
-    let variants: Vec<_> = all.iter().map(|c| format_ident!("{}", c.variant)).collect();
-    let docs = all.iter().map(|c| format!(" {}", c.doc));
-    let names = all.iter().map(|c| c.name);
-    quote! {
-        /// What kind of ending a `(code, subcode)` pair is, for a program to act on.
-        ///
-        /// Rows of the table carry the category chosen for them in the CSV; any other pair gets
-        /// the category of its code class ([`Category::from_code`]).
-        ///
-        /// ```
-        /// use msgraph_calls::termination::Category;
-        ///
-        /// assert_eq!(Category::of(408, 1106), Category::Timeout);
-        /// assert_eq!(Category::of(404, 1), Category::Unreachable);
-        /// assert_eq!(Category::of(0, 7015).as_str(), "unknown");
-        /// ```
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        #[non_exhaustive]
-        pub enum Category {
-            #(#[doc = #docs] #variants,)*
-        }
-
-        impl Category {
-            /// The name used in `schema/termination-codes.csv` (`normal_end`, `timeout`, ...).
-            ///
-            /// ```
-            /// assert_eq!(msgraph_calls::termination::Category::MediaFailure.as_str(), "media_failure");
-            /// ```
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    #(Category::#variants => #names,)*
-                }
-            }
-        }
-    }
-}
-
 fn emit(table: &Table) -> TokenStream {
     let lang_count = table.langs.len();
     let row_count = table.rows.len();
     let variants: Vec<_> = table.langs.iter().map(|l| names::type_ident(l)).collect();
     let lang_docs = table.langs.iter().map(|l| {
         if l == "en" {
-            "English (column `reason_en`): the text Graph sends in `resultInfo.message`.".to_owned()
+            "English (column `reason_en`): the text Graph sends in `resultInfo.message`, or the documented meaning.".to_owned()
         } else {
-            format!("The reasons of column `reason_{l}`.")
+            format!("The reasons of column `reason_{l}`, where a source gives them.")
         }
     });
     let codes = table.langs.iter();
@@ -318,22 +257,32 @@ fn emit(table: &Table) -> TokenStream {
         let code = Literal::i32_unsuffixed(row.code);
         let subcode = Literal::i32_unsuffixed(row.subcode);
         let category = variant_of_category(&row.category);
+        let source = variant_of_source(&row.source);
+        let seen_at = match &row.seen_at {
+            Some(at) => quote!(Some(#at)),
+            None => quote!(None),
+        };
         let reasons = row.reasons.iter().map(|r| Literal::string(r));
         quote! {
             TerminationReason {
                 code: #code,
                 subcode: #subcode,
                 category: Category::#category,
+                source: Source::#source,
+                seen_at: #seen_at,
                 messages: [#(#reasons),*],
             },
         }
     });
     let reason = crate::graph::path(REASON_TYPE);
     let category = emit_category();
+    let source = emit_source();
     quote! {
         use #reason;
 
         #category
+
+        #source
 
         /// A language of the termination table: one variant per `reason_<lang>` column of
         /// `schema/termination-codes.csv`.

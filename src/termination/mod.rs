@@ -1,11 +1,16 @@
-//! Why a call ended: the call end reason table of Graph's "Delete call" page, in every
-//! language of `schema/termination-codes.csv`, with a [`Category`] a program can act on.
+//! Why a call ended: a catalog of `(code, subcode)` pairs, each with its reason in every
+//! language of `schema/termination-codes.csv`, a [`Category`] a program can act on, and its
+//! [`Source`]: the table of Graph's "Delete call" page, Graph's own example bodies, the
+//! Microsoft and SIP response codes of Teams Direct Routing, and pairs reported in public
+//! issues (with where they were seen).
 //!
-//! The table is compiled from the CSV at build time into a static slice sorted by
+//! The catalog is compiled from the CSV at build time into a static slice sorted by
 //! `(code, subcode)` and a generated `match` from pair to row; [`lookup`] is that `match`
-//! (measured against a binary search in `benches/termination.rs`: BENCHMARKS.md). Graph calls these "some of the
-//! common" codes (DC api/call-delete.md): real notifications carry pairs outside the table, so
-//! an unknown pair is normal input. [`category`] gives a category for any pair.
+//! (measured against a binary search in `benches/termination.rs`: BENCHMARKS.md). Real
+//! notifications carry pairs no source lists, so an unknown pair is normal input: [`explain`]
+//! gives a reason for any pair, from its row or from the rules of
+//! `schema/termination-rules.csv` (a subcode `560xxx` is the SBC's SIP answer `xxx`, with its
+//! reason phrase from `schema/sip-responses.csv`), and [`category`] a category.
 //!
 //! ```
 //! use msgraph_calls::termination::{self, Category, Lang};
@@ -15,15 +20,24 @@
 //! assert_eq!(reason.message_in(Lang::Fr), "La conversation est terminée.");
 //! assert_eq!(reason.category, Category::NormalEnd);
 //!
-//! // 500/7106 is not in Graph's table, yet a 500 is a service error.
-//! assert!(termination::lookup(500, 7106).is_none());
-//! assert_eq!(termination::category(500, 7106), Category::ServiceError);
+//! // 500/424242 is in no source, yet a 500 is a service error.
+//! assert!(termination::lookup(500, 424242).is_none());
+//! assert_eq!(termination::category(500, 424242), Category::ServiceError);
+//! assert_eq!(
+//!     termination::explain(500, 424242).message(),
+//!     "SIP 500 (Server Internal Error); subcode 424242 is not in the catalog."
+//! );
 //! ```
 
 use std::fmt;
 
+mod explain;
+
+pub use explain::{explain, Basis, Explanation};
+pub(crate) use explain::{Rule, SipFrom};
+
 use crate::generated::termination::{position, LANG_COUNT, TABLE};
-pub use crate::generated::termination::{Category, Lang};
+pub use crate::generated::termination::{Category, Lang, Source};
 
 /// One row of the table: a `(code, subcode)` pair, why the call ended, and its category.
 ///
@@ -40,7 +54,14 @@ pub struct TerminationReason {
     pub subcode: i32,
     /// What a program may do about it.
     pub category: Category,
-    /// One message per [`Lang`], in column order; built by the generated table only.
+    /// Where the pair was read: Graph's table, Graph's examples, Direct Routing's code table,
+    /// or a public report.
+    pub source: Source,
+    /// Where the pair was seen: a doc page (and line), `owner/repo#number`, or a URL; `None`
+    /// for the rows of Graph's "Delete call" table.
+    pub seen_at: Option<&'static str>,
+    /// One message per [`Lang`], in column order, empty where no source gives one; built by the
+    /// generated table only.
     pub(crate) messages: [&'static str; LANG_COUNT],
 }
 
@@ -56,7 +77,8 @@ impl TerminationReason {
         self.message_in(Lang::En)
     }
 
-    /// The reason in `lang`.
+    /// The reason in `lang`, or in English when no source gives it in `lang` (see
+    /// [`has_message_in`](Self::has_message_in)).
     ///
     /// ```
     /// use msgraph_calls::termination::{lookup, Lang};
@@ -65,7 +87,31 @@ impl TerminationReason {
     /// assert_eq!(reason.message_in(Lang::Fr), "Échec de connectivité du média.");
     /// ```
     pub fn message_in(&self, lang: Lang) -> &'static str {
-        self.messages[lang as usize]
+        match self.messages[lang as usize] {
+            "" => self.messages[Lang::En as usize],
+            message => message,
+        }
+    }
+
+    /// Whether the reason exists in `lang` itself, not only in English.
+    ///
+    /// ```
+    /// use msgraph_calls::termination::{lookup, Lang};
+    ///
+    /// assert!(lookup(200, 5001).unwrap().has_message_in(Lang::Fr));
+    /// ```
+    pub fn has_message_in(&self, lang: Lang) -> bool {
+        !self.messages[lang as usize].is_empty()
+    }
+
+    /// Whether Microsoft documents the pair (Graph's pages, Direct Routing's table), rather than
+    /// it being seen in the wild only.
+    ///
+    /// ```
+    /// assert!(msgraph_calls::termination::lookup(200, 5001).unwrap().is_documented());
+    /// ```
+    pub fn is_documented(&self) -> bool {
+        self.source.is_documented()
     }
 }
 
@@ -83,32 +129,35 @@ impl fmt::Display for TerminationReason {
 }
 
 // `Category` itself (its variants, their docs and `as_str`) is generated from the category
-// list of msgraph-calls-codegen (`codegen/src/termination.rs`), the names the CSV uses.
+// list of msgraph-calls-codegen (`codegen/src/termination/kinds.rs`), the names the CSV uses.
 impl Category {
     /// The category of any pair: the table's when the pair is in it, else the code class's.
     ///
     /// ```
     /// use msgraph_calls::termination::Category;
     /// assert_eq!(Category::of(500, 1005), Category::MediaFailure); // from the table
-    /// assert_eq!(Category::of(500, 7106), Category::ServiceError); // from the class
+    /// assert_eq!(Category::of(500, 424242), Category::ServiceError); // from the class
     /// ```
     pub fn of(code: i32, subcode: i32) -> Category {
         lookup(code, subcode).map_or_else(|| Category::from_code(code), |reason| reason.category)
     }
 
-    /// The category of a code class: 2xx normal end, 408 timeout, 410 media failure,
-    /// other 4xx unreachable, 5xx service error, anything else unknown.
+    /// The category of a code class: 0 (Graph's success) and 2xx normal end, 408 timeout,
+    /// 410 media failure, other 4xx and 6xx (SIP's global failures: busy everywhere, decline)
+    /// unreachable, 5xx service error, anything else unknown.
     ///
     /// ```
     /// use msgraph_calls::termination::Category;
     /// assert_eq!(Category::from_code(503), Category::ServiceError);
+    /// assert_eq!(Category::from_code(603), Category::Unreachable);
+    /// assert_eq!(Category::from_code(0), Category::NormalEnd);
     /// ```
     pub fn from_code(code: i32) -> Category {
         match code {
-            200..=299 => Category::NormalEnd,
+            0 | 200..=299 => Category::NormalEnd,
             408 => Category::Timeout,
             410 => Category::MediaFailure,
-            400..=499 => Category::Unreachable,
+            400..=499 | 600..=699 => Category::Unreachable,
             500..=599 => Category::ServiceError,
             _ => Category::Unknown,
         }
@@ -121,13 +170,14 @@ impl fmt::Display for Category {
     }
 }
 
-/// The table's row for `(code, subcode)`, if Graph documents that pair.
+/// The catalog's row for `(code, subcode)`, if a source names that pair; [`explain`] answers
+/// for any pair.
 ///
 /// ```
 /// use msgraph_calls::termination::lookup;
 ///
 /// assert_eq!(lookup(200, 540000).unwrap().message(), "Call ended by the PSTN User.");
-/// assert!(lookup(200, 0).is_none());
+/// assert!(lookup(200, 424242).is_none());
 /// ```
 pub fn lookup(code: i32, subcode: i32) -> Option<&'static TerminationReason> {
     position(code, subcode).map(|index| &TABLE[index])
@@ -143,7 +193,7 @@ pub fn category(code: i32, subcode: i32) -> Category {
     Category::of(code, subcode)
 }
 
-/// Every row of the table, sorted by `(code, subcode)`.
+/// Every row of the catalog, sorted by `(code, subcode)`.
 ///
 /// ```
 /// let rows = msgraph_calls::termination::all();
