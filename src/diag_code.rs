@@ -95,8 +95,8 @@ impl DiagCode {
     ///
     /// ```
     /// # use msgraph_calls::notifications::DiagCode;
-    /// let why = DiagCode { code: 486, subcode: 560486 }.explain();
-    /// assert_eq!(why.message(), "The SBC answered SIP 486 (Busy Here).");
+    /// let why = DiagCode { code: 600, subcode: 560600 }.explain();
+    /// assert_eq!(why.message(), "The SBC answered SIP 600 (Busy Everywhere).");
     /// ```
     pub fn explain(&self) -> Explanation {
         termination::explain(self.code, self.subcode)

@@ -1,6 +1,8 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
+// On docs.rs (`--cfg docsrs`), each feature-gated item is marked with its feature.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 // The modules, by what they are about:
 // - generated: what build.rs made from schema/ (the one place it is included);
 // - client, transport, http, ids, retry, error, auth, cloud, blocking, bodies, join_url:

@@ -331,8 +331,8 @@ impl ResultInfo {
     ///
     /// ```
     /// let info: msgraph_calls::notifications::ResultInfo =
-    ///     serde_json::from_str(r#"{"code": 486, "subcode": 560486}"#).unwrap();
-    /// assert_eq!(info.explain().unwrap().message(), "The SBC answered SIP 486 (Busy Here).");
+    ///     serde_json::from_str(r#"{"code": 600, "subcode": 560600}"#).unwrap();
+    /// assert_eq!(info.explain().unwrap().message(), "The SBC answered SIP 600 (Busy Everywhere).");
     /// ```
     pub fn explain(&self) -> Option<termination::Explanation> {
         let (code, subcode) = self.pair()?;

@@ -19,6 +19,9 @@ fn every_row_says_where_it_was_read() {
             Source::DirectRouting => at.starts_with(
                 "https://learn.microsoft.com/en-us/microsoftteams/troubleshoot/phone-system/direct-routing/microsoft-sip-response-codes-",
             ),
+            Source::AcsDocs => at.starts_with(
+                "https://learn.microsoft.com/en-us/azure/communication-services/resources/troubleshooting/",
+            ),
             // `owner/repo#number` or a URL
             Source::Observed => {
                 at.starts_with("https://")
@@ -52,6 +55,9 @@ fn the_pairs_users_asked_about_are_rows() {
     let transfer = termination::lookup(0, 7015).unwrap();
     assert_eq!(transfer.message(), "GracefulTransferCompleted");
     assert_eq!(transfer.source, Source::GraphDocsExample);
+    let acs = termination::lookup(487, 10003).unwrap();
+    assert_eq!(acs.source, Source::AcsDocs);
+    assert!(acs.is_documented());
     let sbc = termination::lookup(403, 560403).unwrap();
     assert_eq!(sbc.source, Source::DirectRouting);
     assert_eq!(sbc.message(), "Forbidden; Call rejected");
@@ -60,19 +66,19 @@ fn the_pairs_users_asked_about_are_rows() {
 #[test]
 fn a_subcode_560xxx_is_the_sbcs_sip_answer() {
     // Not a row: the rule reads the SIP code from the subcode, its phrase from RFC 3261.
-    assert!(termination::lookup(486, 560486).is_none());
-    let why = termination::explain(486, 560486);
+    assert!(termination::lookup(600, 560600).is_none());
+    let why = termination::explain(600, 560600);
     assert_eq!(
         why.basis,
         Basis::Rule {
             index: 0,
-            sip: Some(486)
+            sip: Some(600)
         }
     );
-    assert_eq!(why.message(), "The SBC answered SIP 486 (Busy Here).");
+    assert_eq!(why.message(), "The SBC answered SIP 600 (Busy Everywhere).");
     assert_eq!(
         why.message_in(Lang::Fr),
-        "Le SBC a répondu SIP 486 (Busy Here)."
+        "Le SBC a répondu SIP 600 (Busy Everywhere)."
     );
     assert_eq!(why.category, Category::Unreachable);
     assert_eq!(

@@ -115,13 +115,18 @@ fn reason_with_stray_white_space() {
 fn unknown_source_lists_the_known_ones() {
     assert_one_error(
         &format!("{HEADER}200,5001,normal_end,blog,,A.,B.\n"),
-        "schema/termination-codes.csv:2: unknown source `blog`; use one of: graph-call-delete, graph-docs-example, direct-routing, observed",
+        "schema/termination-codes.csv:2: unknown source `blog`; use one of: graph-call-delete, graph-docs-example, direct-routing, acs-docs, observed",
     );
 }
 
 #[test]
 fn a_row_seen_somewhere_must_say_where() {
-    for source in ["observed", "graph-docs-example", "direct-routing"] {
+    for source in [
+        "observed",
+        "graph-docs-example",
+        "direct-routing",
+        "acs-docs",
+    ] {
         assert_one_error(
             &format!("{HEADER}500,7106,service_error,{source}, ,A.,\n"),
             &format!("schema/termination-codes.csv:2: a `{source}` row needs `seen_at`: the page, `owner/repo#number` or URL where the pair was seen"),

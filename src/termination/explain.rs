@@ -33,10 +33,10 @@ pub(crate) struct Rule {
 /// ```
 /// use msgraph_calls::termination::{self, Basis, Category};
 ///
-/// let why = termination::explain(486, 560486);
-/// assert_eq!(why.message(), "The SBC answered SIP 486 (Busy Here).");
+/// let why = termination::explain(600, 560600);
+/// assert_eq!(why.message(), "The SBC answered SIP 600 (Busy Everywhere).");
 /// assert_eq!(why.category, Category::Unreachable);
-/// assert!(matches!(why.basis, Basis::Rule { sip: Some(486), .. }));
+/// assert!(matches!(why.basis, Basis::Rule { sip: Some(600), .. }));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -139,7 +139,7 @@ impl Explanation {
     /// ```
     /// use msgraph_calls::termination::{explain, Lang};
     /// assert_eq!(explain(200, 5001).message_in(Lang::Fr), "La conversation est terminée.");
-    /// assert_eq!(explain(486, 560486).message_in(Lang::Fr), "Le SBC a répondu SIP 486 (Busy Here).");
+    /// assert_eq!(explain(600, 560600).message_in(Lang::Fr), "Le SBC a répondu SIP 600 (Busy Everywhere).");
     /// ```
     pub fn message_in(&self, lang: Lang) -> Cow<'static, str> {
         match self.basis {

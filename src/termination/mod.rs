@@ -1,8 +1,8 @@
 //! Why a call ended: a catalog of `(code, subcode)` pairs, each with its reason in every
 //! language of `schema/termination-codes.csv`, a [`Category`] a program can act on, and its
 //! [`Source`]: the table of Graph's "Delete call" page, Graph's own example bodies, the
-//! Microsoft and SIP response codes of Teams Direct Routing, and pairs reported in public
-//! issues (with where they were seen).
+//! Microsoft and SIP response codes of Teams Direct Routing, the call end codes of Azure
+//! Communication Services, and pairs reported in public issues (with where they were seen).
 //!
 //! The catalog is compiled from the CSV at build time into a static slice sorted by
 //! `(code, subcode)` and a generated `match` from pair to row; [`lookup`] is that `match`
@@ -55,7 +55,7 @@ pub struct TerminationReason {
     /// What a program may do about it.
     pub category: Category,
     /// Where the pair was read: Graph's table, Graph's examples, Direct Routing's code table,
-    /// or a public report.
+    /// Azure Communication Services' call end codes, or a public report.
     pub source: Source,
     /// Where the pair was seen: a doc page (and line), `owner/repo#number`, or a URL; `None`
     /// for the rows of Graph's "Delete call" table.
@@ -104,8 +104,8 @@ impl TerminationReason {
         !self.messages[lang as usize].is_empty()
     }
 
-    /// Whether Microsoft documents the pair (Graph's pages, Direct Routing's table), rather than
-    /// it being seen in the wild only.
+    /// Whether Microsoft documents the pair (Graph's pages, Direct Routing's table, Azure
+    /// Communication Services' codes), rather than it being seen in the wild only.
     ///
     /// ```
     /// assert!(msgraph_calls::termination::lookup(200, 5001).unwrap().is_documented());

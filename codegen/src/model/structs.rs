@@ -181,7 +181,11 @@ fn definition(ident: &Ident, doc: &str, fields: &[Field], keeps_problems: bool) 
         /// the ones the schema does not name, and the JSON of a named one when its field cannot
         /// say it (an explicit `null`, a value spelled in another letter case, a value of the
         /// wrong JSON type). Written back, the object is the JSON it was read from.
+        ///
+        /// Graph adds properties: the struct is `#[non_exhaustive]`, so a new field is not a
+        /// breaking change. Build one with `Default::default()` and set its fields.
         #[derive(Clone, PartialEq, Default)]
+        #[non_exhaustive]
         pub struct #ident {
             #(#declared)*
             /// Properties the schema does not name, and the exact JSON of named ones where the

@@ -83,6 +83,13 @@ pub const SOURCES: &[SourceDef] = &[
         documented: true,
     },
     SourceDef {
+        name: "acs-docs",
+        variant: "AcsDocs",
+        doc: "The call end codes of Azure Communication Services' troubleshooting page, which documents the same Microsoft calling platform (Graph does not say it reports them alike); `seen_at` names the page.",
+        needs_seen_at: true,
+        documented: true,
+    },
+    SourceDef {
         name: "observed",
         variant: "Observed",
         doc: "Reported in a public issue or thread, not documented by Microsoft; `seen_at` names where (`owner/repo#number` or a URL).",
