@@ -1,7 +1,9 @@
-//! Generates the crate's Rust from `schema/` into `OUT_DIR`: `types.rs` (Graph's error body),
-//! `client.rs` (the operations) and `model.rs` (the notification types) from
-//! `schema/openapi.yaml`, `termination.rs` from `schema/termination-codes.csv`. `src/generated.rs`
-//! includes the four. The generator lives in `codegen/` (crate `msgraph-calls-codegen`), where
+//! Generates the crate's Rust from `schema/` into `OUT_DIR`: `types.rs` (request bodies, Graph's
+//! error body), `client.rs` (progenitor's client), `model.rs` (the notification types) and
+//! `operations.rs` (the crate's operation methods, the stand-in's routes) from
+//! `schema/openapi.yaml` and its `examples/`; `termination.rs` from
+//! `schema/termination-codes.csv`; `termination_rules.rs` from `schema/termination-rules.csv`
+//! and `schema/sip-responses.csv`. `src/generated.rs` includes the six. The generator lives in `codegen/` (crate `msgraph-calls-codegen`), where
 //! it is tested.
 
 use std::path::{Path, PathBuf};

@@ -15,7 +15,8 @@
 //!
 //! A callback signed with any other key is answered 401, as the example shows at the end.
 //!
-//! Run it with `cargo run --example hangup`. Nothing leaves the machine.
+//! Run it with `cargo run --example hangup` in the repository (from the published package:
+//! `cargo run --example hangup --features axum,testing`). Nothing leaves the machine.
 
 use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};

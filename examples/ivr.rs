@@ -13,7 +13,8 @@
 //!   [`msgraph_calls::inbound::axum::Callback`] (the token is checked before the body is read)
 //!   and hands each notification to the bot's logic, which calls Graph through `Client`.
 //!
-//! Run it with `cargo run --example ivr`; `cargo run --example ivr -- 2` presses 2 instead of 1
+//! Run it with `cargo run --example ivr` (from the published package, add
+//! `--features axum,testing`); `cargo run --example ivr -- 2` presses 2 instead of 1
 //! (the call is then hung up). Nothing leaves the machine.
 
 use std::time::Duration;

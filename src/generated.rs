@@ -3,7 +3,7 @@
 //! here and the snapshot `tests/snapshots/codegen__model.snap`.
 //!
 //! The facade modules re-export what users need: [`crate::notifications`] the model,
-//! [`crate::termination`] `Lang` and `Category`, the crate root `types`; `operations` adds
+//! [`crate::termination`] `Lang`, `Category` and `Source`, the crate root `types`; `operations` adds
 //! the operation methods to [`crate::Client`], over `client`.
 
 /// Includes `OUT_DIR/<stem>.rs` as the module `<stem>`, for each stem.

@@ -8,8 +8,9 @@
 // - client, transport, http, ids, retry, error, auth, cloud, blocking, bodies, join_url:
 //   calling Graph;
 // - notifications, wire, odata_type, graph_int: reading what Graph POSTs to the bot;
-// - termination: why a call ended;
-// - inbound: who sent a callback.
+// - termination, diag_code: why a call ended;
+// - inbound: who sent a callback;
+// - testing: a stand-in for Graph and a token signer, for tests.
 
 pub mod auth;
 #[cfg(feature = "blocking")]

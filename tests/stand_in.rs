@@ -95,7 +95,7 @@ async fn requests_graph_would_refuse_are_refused_with_graphs_error_body() {
         (
             "no token",
             None,
-            valid.clone(),
+            valid.to_string(),
             401,
             "InvalidAuthenticationToken",
             "Access token",
@@ -105,7 +105,7 @@ async fn requests_graph_would_refuse_are_refused_with_graphs_error_body() {
             Some("t"),
             {
                 valid.as_object_mut().unwrap().remove("mediaConfig");
-                valid.clone()
+                valid.to_string()
             },
             400,
             "BadRequest",
@@ -115,7 +115,8 @@ async fn requests_graph_would_refuse_are_refused_with_graphs_error_body() {
             "a property of the wrong type",
             Some("t"),
             json!({"callbackUri": 7, "acceptedModalities": ["audio"],
-                   "mediaConfig": {"@odata.type": "#microsoft.graph.serviceHostedMediaConfig"}}),
+                   "mediaConfig": {"@odata.type": "#microsoft.graph.serviceHostedMediaConfig"}})
+            .to_string(),
             400,
             "BadRequest",
             "callbackUri",
@@ -123,14 +124,25 @@ async fn requests_graph_would_refuse_are_refused_with_graphs_error_body() {
         (
             "not JSON",
             Some("t"),
-            json!("{"),
+            "{".to_owned(),
             400,
             "BadRequest",
-            "answer",
+            "EOF while parsing",
+        ),
+        (
+            "JSON, but not an object",
+            Some("t"),
+            json!("{").to_string(),
+            400,
+            "BadRequest",
+            "invalid type: string",
         ),
     ];
     for (case, token, body, status, code, named) in cases {
-        let mut request = http.post(&answer).json(&body);
+        let mut request = http
+            .post(&answer)
+            .header("content-type", "application/json")
+            .body(body);
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }

@@ -49,7 +49,9 @@ pub const SIP_FILE: &str = "sip-responses.csv";
 /// `sip-responses.csv` from `schema_dir` and generates `types.rs`, `client.rs`, `model.rs`,
 /// `operations.rs`, `termination.rs` and `termination_rules.rs`, in that order.
 ///
-/// `display_dir` is how diagnostics name the folder (`schema` for the crate's own build).
+/// `display_dir` is how diagnostics name the folder, and the folder's path under the crate root
+/// that the generated code includes the spec's example files from (`schema` for the crate's own
+/// build).
 /// Returns every problem found in all inputs when any is bad.
 pub fn generate(
     schema_dir: &Path,

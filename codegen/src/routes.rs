@@ -53,6 +53,8 @@ pub(crate) fn route(
                     )
                 })?;
             check_example(spec, &at, &here, &file)?;
+            // The spec's name in diagnostics is its path under the crate root (`build.rs`
+            // passes `schema`), so the example's path there is the spec's folder and the file.
             let dir = std::path::Path::new(&spec.file)
                 .parent()
                 .map(|d| d.to_string_lossy().into_owned())
@@ -111,7 +113,7 @@ fn check_example(spec: &Spec, at: &[&str], here: &str, file: &str) -> Result<(),
             format!("{here}: the example `{file}` cannot be read: {e}"),
         )
     })?;
-    serde_yaml_ng::from_str::<serde_yaml_ng::Value>(&text)
+    serde_json::from_str::<serde_json::Value>(&text)
         .map(drop)
         .map_err(|e| spec.error_at(at, format!("{here}: the example `{file}` is not JSON: {e}")))
 }

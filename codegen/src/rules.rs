@@ -5,7 +5,7 @@
 //! code; it becomes a `match` (`sip_reason`). `termination-rules.csv`
 //! (`code_from,code_to,subcode_from,subcode_to,sip,category,reason_en[,reason_<lang>...]`) is a
 //! list of rules, the first that matches wins; it becomes a `match` on ranges (`rule`) and the
-//! static `RULES`. An empty bound matches any value. `sip` says which number is the SIP code
+//! static `RULES`. A range left empty (both bounds) matches any value. `sip` says which number is the SIP code
 //! the rule speaks of: `none`, `code`, or `subcode-<n>` (the subcode less `n`: `subcode-560000`
 //! reads 560486 as SIP 486). `category` is a category of the catalog, `unknown`, or `sip-class`
 //! (the category of the SIP code's class). The reasons may hold `{code}`, `{subcode}`, `{sip}`

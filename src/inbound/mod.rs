@@ -66,6 +66,7 @@
 #[cfg(feature = "axum")]
 pub mod axum;
 mod builder;
+mod jwks;
 mod jwt;
 mod keys;
 mod receiver;

@@ -2,8 +2,11 @@
 //! callback tokens with, checked with ring, or with aws-lc-rs under the `aws-lc` feature.
 //!
 //! A key is read from its JWK once, when the keys are fetched: its modulus and exponent are
-//! decoded and bounded then, so a token's check is the signature arithmetic alone. Neither
-//! backend needs a process-wide provider, so no other crate's features can change or break it.
+//! decoded and bounded then, so a token's check does no base64 or size check of the key; the
+//! backend still sets the key up for its arithmetic on each check, as ring 0.17 offers no
+//! pre-parsed public key (the bare verification BENCHMARKS.md compares with does the same).
+//! Neither backend needs a process-wide provider, so no other crate's features
+//! can change or break it.
 
 use base64::Engine as _;
 

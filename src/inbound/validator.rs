@@ -169,8 +169,9 @@ impl Validator {
             });
         }
         let kid = parts.header.kid.ok_or(Rejection::MissingKeyId)?;
-        let key = self.inner.keys.key(&kid).await?;
         let signature = decode(parts.signature)?;
+        // The key lookup may fetch the keys: only a token that reads so far gets to ask.
+        let key = self.inner.keys.key(&kid).await?;
         if !key.verify(parts.signed.as_bytes(), &signature) {
             return Err(Rejection::BadSignature);
         }
@@ -184,8 +185,8 @@ impl Validator {
         let Some(audience) = claims.aud else {
             return Err(Rejection::MissingClaim { claim: "aud" });
         };
-        // A clock before 1970 reads as 1970: every token then looks not yet valid, none expired
-        // early.
+        // A clock before 1970 reads as 1970: a token with `nbf` then looks not yet valid, and
+        // none looks expired early.
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |since| since.as_secs());

@@ -66,7 +66,9 @@ pub enum Basis {
     Row(&'static TerminationReason),
     /// No row names it; a rule of `schema/termination-rules.csv` explains it.
     Rule {
-        /// The rule's position in the file (0 for the first rule).
+        /// The rule's position in the file (0 for the first rule); the number of rules when
+        /// none matched (the file's last rule matches every pair, so only a file without it
+        /// leaves a pair to the code's class).
         index: usize,
         /// The SIP response code the rule read from the pair, when it reads one.
         sip: Option<i32>,

@@ -58,8 +58,9 @@ struct Shared {
     queue: mpsc::UnboundedSender<Value>,
 }
 
-/// What POSTing a notification takes. The queue's task holds it, not [`Shared`], so that the
-/// task ends when the stand-in is dropped.
+/// What POSTing a notification takes. The queue's task holds it rather than [`Shared`] (which
+/// holds the queue's sender): once the stand-in, its server and its connections are dropped,
+/// the sender goes, and the task ends.
 struct Poster {
     key: GraphKey,
     app_id: String,

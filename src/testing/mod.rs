@@ -46,6 +46,7 @@
 //! `rsa`), or each key takes seconds.
 
 mod graph;
+mod http1;
 mod server;
 pub mod signer;
 

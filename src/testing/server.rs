@@ -2,15 +2,15 @@
 //! with what the test tells it to, down to the failures Graph's network can have (a reply cut
 //! short, a connection dropped once the request was sent, a body that never ends).
 
+use std::fmt;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
+use tokio::task::AbortHandle;
 
-/// The longest request body the server reads; a request announcing more is closed unread.
-const MAX_REQUEST_BODY: usize = 16 * 1024 * 1024;
+use super::http1::{serve, Responder};
 
 /// A request as the server received it.
 ///
@@ -21,7 +21,7 @@ const MAX_REQUEST_BODY: usize = 16 * 1024 * 1024;
 /// }
 /// # }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Recorded {
     /// `GET`, `POST`, `DELETE`, ...
@@ -34,6 +34,28 @@ pub struct Recorded {
     pub body: Vec<u8>,
     /// When the request had been read.
     pub at: Instant,
+}
+
+impl fmt::Debug for Recorded {
+    /// Every field, the `Authorization` header's value shown as `<redacted>`: a test's failure
+    /// message must not print a token.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(name, value)| match name.as_str() {
+                "authorization" => (name.as_str(), "<redacted>"),
+                _ => (name.as_str(), value.as_str()),
+            })
+            .collect();
+        f.debug_struct("Recorded")
+            .field("method", &self.method)
+            .field("target", &self.target)
+            .field("headers", &headers)
+            .field("body", &String::from_utf8_lossy(&self.body))
+            .field("at", &self.at)
+            .finish()
+    }
 }
 
 impl Recorded {
@@ -177,8 +199,6 @@ impl Reply {
     }
 }
 
-type Responder = dyn Fn(&Recorded) -> Reply + Send + Sync;
-
 /// A scripted HTTP server on 127.0.0.1, answering each request as a function of it; it stops
 /// when dropped. Point a [`Client`](crate::Client) at [`StandIn::base_url`] to test how a bot
 /// meets Graph's failures; [`Graph`](super::Graph) is the stand-in that answers as Graph does.
@@ -205,6 +225,9 @@ pub struct StandIn {
     addr: SocketAddr,
     requests: Arc<Mutex<Vec<Recorded>>>,
     task: tokio::task::JoinHandle<()>,
+    /// The open connections' tasks: dropped with the server, so that nothing it answers (nor
+    /// what its responder holds) outlives it.
+    connections: Arc<Mutex<Vec<AbortHandle>>>,
 }
 
 impl StandIn {
@@ -270,15 +293,21 @@ impl StandIn {
         let addr = listener.local_addr().expect("local address");
         let requests = Arc::new(Mutex::new(Vec::new()));
         let recorded = record.then(|| requests.clone());
+        let connections = Arc::new(Mutex::new(Vec::<AbortHandle>::new()));
+        let open = connections.clone();
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
-                tokio::spawn(serve(stream, responder.clone(), recorded.clone()));
+                let connection = tokio::spawn(serve(stream, responder.clone(), recorded.clone()));
+                let mut open = open.lock().unwrap_or_else(|e| e.into_inner());
+                open.retain(|handle| !handle.is_finished());
+                open.push(connection.abort_handle());
             }
         });
         StandIn {
             addr,
             requests,
             task,
+            connections,
         }
     }
 
@@ -323,121 +352,9 @@ impl StandIn {
 impl Drop for StandIn {
     fn drop(&mut self) {
         self.task.abort();
-    }
-}
-
-async fn serve(
-    stream: TcpStream,
-    responder: Arc<Responder>,
-    recorded: Option<Arc<Mutex<Vec<Recorded>>>>,
-) {
-    let mut stream = BufReader::new(stream);
-    // One request after another on the same connection, until the client closes it.
-    while let Some(request) = read_request(&mut stream).await {
-        let reply = responder(&request);
-        if let Some(recorded) = &recorded {
-            recorded
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(request);
+        let open = self.connections.lock().unwrap_or_else(|e| e.into_inner());
+        for connection in open.iter() {
+            connection.abort();
         }
-        if !reply.delay.is_zero() {
-            tokio::time::sleep(reply.delay).await;
-        }
-        if reply.drop_connection {
-            return;
-        }
-        if reply.cut_short {
-            let _ = stream
-                .get_mut()
-                .write_all(b"HTTP/1.1 200 OK\r\ncontent-le")
-                .await;
-            return;
-        }
-        let length = if reply.endless_body {
-            1 << 40
-        } else {
-            reply.body.len()
-        };
-        let mut head = format!(
-            "HTTP/1.1 {} {}\r\ncontent-length: {length}\r\n",
-            reply.status,
-            reason(reply.status),
-        );
-        for (name, value) in &reply.headers {
-            head.push_str(&format!("{name}: {value}\r\n"));
-        }
-        head.push_str("\r\n");
-        let inner = stream.get_mut();
-        if reply.endless_body {
-            let chunk = vec![b'x'; 64 * 1024];
-            let _ = inner.write_all(head.as_bytes()).await;
-            while inner.write_all(&chunk).await.is_ok() {}
-            return;
-        }
-        if inner.write_all(head.as_bytes()).await.is_err()
-            || inner.write_all(&reply.body).await.is_err()
-        {
-            return;
-        }
-    }
-}
-
-async fn read_request(stream: &mut BufReader<TcpStream>) -> Option<Recorded> {
-    let mut line = String::new();
-    if stream.read_line(&mut line).await.ok()? == 0 {
-        return None;
-    }
-    let mut parts = line.trim_end().splitn(3, ' ');
-    let method = parts.next()?.to_owned();
-    let target = parts.next()?.to_owned();
-    let mut headers = Vec::new();
-    loop {
-        line.clear();
-        if stream.read_line(&mut line).await.ok()? == 0 {
-            return None;
-        }
-        let header = line.trim_end();
-        if header.is_empty() {
-            break;
-        }
-        let (name, value) = header.split_once(':')?;
-        headers.push((name.trim().to_ascii_lowercase(), value.trim().to_owned()));
-    }
-    let length = headers
-        .iter()
-        .find(|(n, _)| n == "content-length")
-        .and_then(|(_, v)| v.parse::<usize>().ok())
-        .unwrap_or(0);
-    // A test's requests are small: a larger length is a broken request, not a reason to
-    // allocate it.
-    if length > MAX_REQUEST_BODY {
-        return None;
-    }
-    let mut body = vec![0; length];
-    stream.read_exact(&mut body).await.ok()?;
-    Some(Recorded {
-        method,
-        target,
-        headers,
-        body,
-        at: Instant::now(),
-    })
-}
-
-fn reason(status: u16) -> &'static str {
-    match status {
-        200 => "OK",
-        202 => "Accepted",
-        204 => "No Content",
-        401 => "Unauthorized",
-        403 => "Forbidden",
-        404 => "Not Found",
-        429 => "Too Many Requests",
-        500 => "Internal Server Error",
-        502 => "Bad Gateway",
-        503 => "Service Unavailable",
-        504 => "Gateway Timeout",
-        _ => "Status",
     }
 }

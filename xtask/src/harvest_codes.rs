@@ -20,7 +20,8 @@ pub struct Found {
     pub code: i32,
     /// `subcode`.
     pub subcode: i32,
-    /// `message`, unescaped, when the object has one.
+    /// `message`, unescaped (`\uXXXX` outside the basic plane, a surrogate pair, is read as
+    /// two replacement characters), when the object has one.
     pub message: Option<String>,
 }
 
@@ -87,11 +88,13 @@ fn balanced(text: &str) -> Option<&str> {
     None
 }
 
-/// The value text after `"name":` in `object`, and where it starts.
+/// The value text after `"name":` in `object` (the key in any letter case: Graph's examples
+/// write `subcode` and `subCode`), and where it starts.
 fn value_of<'a>(object: &'a str, name: &str) -> Option<(&'a str, usize)> {
-    let key = format!("\"{name}\"");
+    let key = format!("\"{}\"", name.to_ascii_lowercase());
+    let lower = object.to_ascii_lowercase();
     let mut from = 0;
-    while let Some(offset) = object[from..].find(&key) {
+    while let Some(offset) = lower[from..].find(&key) {
         let at = from + offset;
         let rest = object[at + key.len()..].trim_start();
         if let Some(value) = rest.strip_prefix(':') {
@@ -127,6 +130,11 @@ fn string_of(object: &str, name: &str) -> Option<String> {
             '\\' => match chars.next()? {
                 'n' => text.push('\n'),
                 't' => text.push('\t'),
+                'u' => {
+                    let hex: String = chars.by_ref().take(4).collect();
+                    let unit = u32::from_str_radix(&hex, 16).ok()?;
+                    text.push(char::from_u32(unit).unwrap_or(char::REPLACEMENT_CHARACTER));
+                }
                 other => text.push(other),
             },
             c => text.push(c),
@@ -183,6 +191,11 @@ mod tests {
 
     #[test]
     fn numeric_strings_escapes_and_case_are_read() {
+        // call-transfer.md writes `subCode`.
+        let transfer = r#""resultInfo": {"code": 500, "subCode": 7700, "message": "it\u2019s"}"#;
+        let found = harvest(transfer, "p.md");
+        assert_eq!((found[0].code, found[0].subcode), (500, 7700));
+        assert_eq!(found[0].message.as_deref(), Some("it\u{2019}s"));
         let page = r#"{"ResultInfo": {"code": "500", "subcode": "7106", "message": "Server \"Internal\" Error. DiagCode: 500#7106.@"}}"#;
         let found = harvest(page, "p.md");
         assert_eq!((found[0].code, found[0].subcode), (500, 7106));
