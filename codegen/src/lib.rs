@@ -64,29 +64,14 @@ pub fn generate(
     let csv = read(schema_dir, TERMINATION_FILE, &csv_name);
     let api = spec.and_then(|text| generate_api_in(&text, &spec_name, Some(schema_dir)));
     let table = csv.and_then(|text| termination::generate(&text, &csv_name));
-    let rules = match (
+    let rules = output::both(
         read(schema_dir, RULES_FILE, &rules_name),
         read(schema_dir, SIP_FILE, &sip_name),
-    ) {
-        (Ok(rules), Ok(sip)) => rules::generate(&rules, &rules_name, &sip, &sip_name),
-        (rules, sip) => Err([rules.err(), sip.err()]
-            .into_iter()
-            .flatten()
-            .flatten()
-            .collect()),
-    };
-    let files = join(api, table);
-    match (files, rules) {
-        (Ok(mut files), Ok(rules)) => {
-            files.push(rules);
-            Ok(files)
-        }
-        (files, rules) => Err([files.err(), rules.err()]
-            .into_iter()
-            .flatten()
-            .flatten()
-            .collect()),
-    }
+    )
+    .and_then(|(rules, sip)| rules::generate(&rules, &rules_name, &sip, &sip_name));
+    let (mut files, rules) = output::both(join(api, table), rules)?;
+    files.push(rules);
+    Ok(files)
 }
 
 /// [`generate`] from the texts of the two inputs, named `spec_name` and `csv_name` in
@@ -103,22 +88,14 @@ pub fn generate_from(
     )
 }
 
-/// The five files, or the problems of both inputs together.
+/// The API's four files and the table's, or the problems of both inputs together.
 fn join(
     api: Result<Vec<GeneratedFile>, Vec<Diagnostic>>,
     table: Result<GeneratedFile, Vec<Diagnostic>>,
 ) -> Result<Vec<GeneratedFile>, Vec<Diagnostic>> {
-    match (api, table) {
-        (Ok(mut files), Ok(table)) => {
-            files.push(table);
-            Ok(files)
-        }
-        (api, table) => Err([api.err(), table.err()]
-            .into_iter()
-            .flatten()
-            .flatten()
-            .collect()),
-    }
+    let (mut files, table) = output::both(api, table)?;
+    files.push(table);
+    Ok(files)
 }
 
 /// `types.rs`, `client.rs`, `model.rs` and `operations.rs` from the text of `openapi.yaml`.

@@ -66,3 +66,14 @@ pub(crate) fn render(tokens: proc_macro2::TokenStream, source: &str) -> Result<S
         prettyplease::unparse(&file)
     ))
 }
+
+/// Both results, or the problems of both together: every bad input is reported in one run.
+pub(crate) fn both<A, B>(
+    a: Result<A, Vec<Diagnostic>>,
+    b: Result<B, Vec<Diagnostic>>,
+) -> Result<(A, B), Vec<Diagnostic>> {
+    match (a, b) {
+        (Ok(a), Ok(b)) => Ok((a, b)),
+        (a, b) => Err([a.err(), b.err()].into_iter().flatten().flatten().collect()),
+    }
+}

@@ -56,18 +56,8 @@ pub fn generate(
     sip: &str,
     sip_file: &str,
 ) -> Result<GeneratedFile, Vec<Diagnostic>> {
-    let sip = parse_sip(sip, sip_file);
-    let rules = parse_rules(rules, rules_file);
-    let (sip, rules) = match (sip, rules) {
-        (Ok(sip), Ok(rules)) => (sip, rules),
-        (sip, rules) => {
-            return Err([sip.err(), rules.err()]
-                .into_iter()
-                .flatten()
-                .flatten()
-                .collect())
-        }
-    };
+    let (sip, rules) =
+        crate::output::both(parse_sip(sip, sip_file), parse_rules(rules, rules_file))?;
     let contents = render(emit(&sip, &rules), rules_file).map_err(|d| vec![d])?;
     Ok(GeneratedFile {
         name: "termination_rules.rs",
