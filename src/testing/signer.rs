@@ -36,7 +36,8 @@ pub const OPENID_PATH: &str = "/v1/.well-known/OpenIdConfiguration";
 /// Where [`publish`] serves the JWKS.
 pub const JWKS_PATH: &str = "/v1/keys";
 
-/// A signing key as Graph's: RSA, 2048 bits, named by its `kid`.
+/// A signing key as Graph's: RSA, 2048 bits, named by its `kid`. Generating and signing panic
+/// only when the operating system gives no randomness, which a test cannot go on without.
 ///
 /// Generating one takes about a tenth of a second with the `rsa` and `num-bigint-dig` crates
 /// optimized, seconds without: in a test profile, set
