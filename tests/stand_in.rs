@@ -77,6 +77,36 @@ async fn every_operation_is_answered_with_its_doc_pages_response() {
     }
 }
 
+/// The same, on the wire: each doc page's example request, sent as it is, is answered with the
+/// page's status and, byte for byte, its example response.
+#[tokio::test]
+async fn every_operation_answers_its_doc_pages_status_and_body() {
+    let (graph, _bot) = graph_and_bot().await;
+    let http = msgraph_calls::client::http_client_builder()
+        .unwrap()
+        .build()
+        .unwrap();
+    for case in cases() {
+        let url = format!("{}{}", graph.base_url(), case.path);
+        let method = http::Method::from_bytes(case.method.as_bytes()).unwrap();
+        let mut request = http.request(method, &url).bearer_auth("t");
+        if let Some(stem) = case.request {
+            request = request.json(&fixture(&format!("{stem}.request.json")));
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), case.status, "{}", case.name);
+        let body = response.text().await.unwrap();
+        let expected = case.response.map(|stem| {
+            let path = format!(
+                "{}/schema/examples/{stem}.response.json",
+                env!("CARGO_MANIFEST_DIR")
+            );
+            std::fs::read_to_string(path).unwrap()
+        });
+        assert_eq!(body, expected.unwrap_or_default(), "{}", case.name);
+    }
+}
+
 fn json_of<T: serde::de::DeserializeOwned + serde::Serialize>(value: Value) -> Value {
     serde_json::to_value(serde_json::from_value::<T>(value).unwrap()).unwrap()
 }
