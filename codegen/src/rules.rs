@@ -127,28 +127,8 @@ fn parse_rules(text: &str, file: &str) -> Result<Vec<Rule>, Vec<Diagnostic>> {
             "is empty; it needs a header and one row per rule",
         )]);
     };
-    let fixed = RULE_COLUMNS.len();
-    let langs: Option<Vec<String>> = (header.fields.len() > fixed
-        && header.fields[..fixed] == RULE_COLUMNS)
-        .then(|| {
-            header.fields[fixed..]
-                .iter()
-                .map(|c| c.strip_prefix("reason_").map(str::to_owned))
-                .collect()
-        })
-        .flatten()
-        .filter(|langs: &Vec<String>| langs.first().is_some_and(|l| l == "en"));
-    let Some(langs) = langs else {
-        return Err(vec![Diagnostic::at(
-            file,
-            header.line,
-            format!(
-                "header is `{}`; expected `{},reason_en` and optionally more `reason_<lang>` columns",
-                header.fields.join(","),
-                RULE_COLUMNS.join(",")
-            ),
-        )]);
-    };
+    let langs = crate::termination::reason_columns(&header.fields, &RULE_COLUMNS)
+        .map_err(|message| vec![Diagnostic::at(file, header.line, message)])?;
     let mut problems = Vec::new();
     let mut rules = Vec::new();
     for record in body {
@@ -177,35 +157,32 @@ fn parse_rule(fields: &[String], langs: &[String]) -> Result<Rule, Vec<String>> 
         )]);
     }
     let mut problems = Vec::new();
-    let mut bound = |value: &str, column: &str| -> Option<i32> {
+    let bound = |value: &str, column: &str| -> Result<Option<i32>, String> {
         if value.is_empty() {
-            return None;
+            return Ok(None);
         }
         value
             .parse::<i32>()
-            .map_err(|_| {
-                problems.push(format!(
-                    "{column} `{value}` is not an integer (32-bit) nor empty (any)"
-                ))
-            })
-            .ok()
+            .map(Some)
+            .map_err(|_| format!("{column} `{value}` is not an integer (32-bit) nor empty (any)"))
     };
-    let code = (bound(&fields[0], "code_from"), bound(&fields[1], "code_to"));
-    let subcode = (
-        bound(&fields[2], "subcode_from"),
-        bound(&fields[3], "subcode_to"),
-    );
-    for ((from, to), name) in [(code, "code"), (subcode, "subcode")] {
+    let mut range = |columns: [&str; 2], name: &str| -> (Option<i32>, Option<i32>) {
+        let from = bound(columns[0], &format!("{name}_from"));
+        let to = bound(columns[1], &format!("{name}_to"));
         match (from, to) {
-            (Some(from), Some(to)) if from > to => {
+            (Ok(Some(from)), Ok(Some(to))) if from > to => {
                 problems.push(format!("{name}_from {from} is above {name}_to {to}"))
             }
-            (Some(_), None) | (None, Some(_)) => problems.push(format!(
+            (Ok(Some(_)), Ok(None)) | (Ok(None), Ok(Some(_))) => problems.push(format!(
                 "{name}_from and {name}_to are both set or both empty (any {name})"
             )),
-            _ => {}
+            (Ok(from), Ok(to)) => return (from, to),
+            (from, to) => problems.extend([from.err(), to.err()].into_iter().flatten()),
         }
-    }
+        (None, None)
+    };
+    let code = range([&fields[0], &fields[1]], "code");
+    let subcode = range([&fields[2], &fields[3]], "subcode");
     let sip = match fields[4].as_str() {
         "none" => Sip::None,
         "code" => Sip::Code,

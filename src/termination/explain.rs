@@ -24,7 +24,7 @@ pub(crate) struct Rule {
     pub(crate) sip: SipFrom,
     /// `None`: the category of the SIP code's class.
     pub(crate) category: Option<Category>,
-    /// `(language code, template)`; English first.
+    /// `(language code, template)` of the languages the rule has; English always among them.
     pub(crate) reasons: &'static [(&'static str, &'static str)],
 }
 
@@ -154,7 +154,7 @@ impl Explanation {
                     .reasons
                     .iter()
                     .find(|(code, _)| *code == lang.code())
-                    .or(rule.reasons.first())
+                    .or_else(|| rule.reasons.iter().find(|(code, _)| *code == "en"))
                     .map_or("", |(_, text)| *text);
                 Cow::Owned(fill(template, self.code, self.subcode, sip))
             }

@@ -143,11 +143,7 @@ impl GraphKey {
     /// let token = key.sign_header(&header, Alg::RS256, &signer::claims("bot", "tenant"));
     /// ```
     pub fn sign_header(&self, header: &Value, alg: Alg, claims: &Value) -> String {
-        let signed = format!(
-            "{}.{}",
-            b64(header.to_string().as_bytes()),
-            b64(claims.to_string().as_bytes())
-        );
+        let signed = signing_input(header, claims);
         let mut signature = vec![0; self.pair.public().modulus_len()];
         self.pair
             .sign(
@@ -247,15 +243,20 @@ impl Alg {
 /// assert!(token.starts_with("eyJhbGciOiJIUzI1NiJ9.e30."));
 /// ```
 pub fn hs256(secret: &[u8], header: &Value, claims: &Value) -> String {
-    let signed = format!(
-        "{}.{}",
-        b64(header.to_string().as_bytes()),
-        b64(claims.to_string().as_bytes())
-    );
+    let signed = signing_input(header, claims);
     let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret);
     format!(
         "{signed}.{}",
         b64(ring::hmac::sign(&key, signed.as_bytes()).as_ref())
+    )
+}
+
+/// `header.claims` in base64url: the text a JWS signature is over (RFC 7515 section 5.1).
+fn signing_input(header: &Value, claims: &Value) -> String {
+    format!(
+        "{}.{}",
+        b64(header.to_string().as_bytes()),
+        b64(claims.to_string().as_bytes())
     )
 }
 

@@ -106,14 +106,22 @@ pub fn parse(text: &str, file: &str) -> Result<Table, Vec<Diagnostic>> {
 }
 
 fn parse_header(fields: &[String]) -> Result<Vec<String>, String> {
-    let expected =
-        "expected `code,subcode,category,source,seen_at,reason_en` and optionally more `reason_<lang>` columns";
-    let fixed = FIXED_COLUMNS.len();
-    if fields.len() < fixed + 1 || fields[..fixed] != FIXED_COLUMNS {
+    reason_columns(fields, &FIXED_COLUMNS)
+}
+
+/// The languages of a header that is `fixed` then one `reason_<lang>` column or more, `en`
+/// among them: the rule of the catalog and of `termination-rules.csv` alike.
+pub(crate) fn reason_columns(fields: &[String], fixed: &[&str]) -> Result<Vec<String>, String> {
+    let expected = format!(
+        "expected `{},reason_en` and optionally more `reason_<lang>` columns",
+        fixed.join(",")
+    );
+    let named = fields.len() > fixed.len() && fields.iter().zip(fixed).all(|(f, n)| f == n);
+    if !named {
         return Err(format!("header is `{}`; {expected}", fields.join(",")));
     }
     let mut langs: Vec<String> = Vec::new();
-    for column in &fields[fixed..] {
+    for column in &fields[fixed.len()..] {
         let lang = column
             .strip_prefix(REASON_PREFIX)
             .filter(|lang| valid_lang(lang))
