@@ -109,29 +109,18 @@ async fn react(client: &Client, notification: &CommsNotification) -> Result<bool
                 client
                     .answer(
                         call_id,
-                        &AnswerRequest {
-                            accepted_modalities: vec![Modality::Audio],
-                            media_config: MediaConfig::service_hosted(),
-                            callback_uri: None,
-                            participant_capacity: None,
-                            extra: Default::default(),
-                        },
+                        &AnswerRequest::new([Modality::Audio], MediaConfig::service_hosted()),
                     )
                     .await?;
                 println!("  bot: answer -> 202 Accepted");
             }
             Some(CallState::Established) => {
-                let tones = ClientContextRequest {
-                    client_context: Some("menu-tones".into()),
-                    extra: Default::default(),
-                };
+                let tones = ClientContextRequest::new().with_client_context("menu-tones");
                 let operation = client.subscribe_to_tone(call_id, &tones).await?;
                 println!("  bot: subscribeToTone -> operation {:?}", operation.status);
-                let menu = PlayPromptRequest {
-                    prompts: vec![Prompt::media("https://cdn.contoso.com/menu.wav")],
-                    client_context: Some("menu".into()),
-                    extra: Default::default(),
-                };
+                let menu =
+                    PlayPromptRequest::new([Prompt::media("https://cdn.contoso.com/menu.wav")])
+                        .with_client_context("menu");
                 let operation = client.play_prompt(call_id, &menu).await?;
                 println!("  bot: playPrompt -> operation {:?}", operation.status);
             }
@@ -144,11 +133,8 @@ async fn react(client: &Client, notification: &CommsNotification) -> Result<bool
 
 async fn react_to_tone(client: &Client, call_id: &str, tone: &str) -> Result<()> {
     if tone == "tone1" {
-        let to_agent = TransferRequest {
-            transfer_target: InvitationParticipantInfo::to(IdentitySet::user(AGENT)),
-            transferee: None,
-            extra: Default::default(),
-        };
+        let to_agent =
+            TransferRequest::new(InvitationParticipantInfo::to(IdentitySet::user(AGENT)));
         client.transfer(call_id, &to_agent).await?;
         println!("  bot: 1 pressed: transfer to the agent -> 202 Accepted");
     } else {

@@ -1,23 +1,18 @@
 //! Builders for the hard parts of the operations' request bodies: who to invite or transfer to
 //! (a user, an application, a phone number), the media configuration, prompts by URI, and the
 //! client context. The bodies themselves are generated from `schema/openapi.yaml`
-//! ([`crate::types`]); these are conveniences over them, written once for every operation that
-//! uses the part.
+//! ([`crate::types`]), each with `new` for what Graph requires and `with_` methods for the
+//! rest; these are conveniences for their parts, written once for every operation that uses
+//! the part.
 //!
 //! ```
 //! use msgraph_calls::notifications::{IdentitySet, InvitationParticipantInfo};
 //! use msgraph_calls::types::{MediaConfig, PlayPromptRequest, Prompt, TransferRequest};
 //!
-//! let to_a_phone = TransferRequest {
-//!     transfer_target: InvitationParticipantInfo::to(IdentitySet::phone("+12345678901")?),
-//!     transferee: None,
-//!     extra: Default::default(),
-//! };
-//! let welcome = PlayPromptRequest {
-//!     prompts: vec![Prompt::media("https://cdn.contoso.com/welcome.wav")],
-//!     client_context: Some(msgraph_calls::bodies::client_context("ivr-42")?),
-//!     extra: Default::default(),
-//! };
+//! let to_a_phone =
+//!     TransferRequest::new(InvitationParticipantInfo::to(IdentitySet::phone("+12345678901")?));
+//! let welcome = PlayPromptRequest::new([Prompt::media("https://cdn.contoso.com/welcome.wav")])
+//!     .with_client_context(msgraph_calls::bodies::client_context("ivr-42")?);
 //! assert_eq!(MediaConfig::service_hosted().odata_type, "#microsoft.graph.serviceHostedMediaConfig");
 //! # Ok::<(), msgraph_calls::bodies::BodyError>(())
 //! ```

@@ -90,13 +90,9 @@ fn an_operation_with_a_body_and_a_result_has_its_blocking_form() {
         200,
         r##"{"@odata.type": "#microsoft.graph.playPromptOperation", "id": "op-1", "status": "running"}"##,
     )]);
-    let body = msgraph_calls::types::PlayPromptRequest {
-        prompts: vec![msgraph_calls::types::Prompt::media(
-            "https://cdn.contoso.com/beep.wav",
-        )],
-        client_context: None,
-        extra: Default::default(),
-    };
+    let body = msgraph_calls::types::PlayPromptRequest::new([msgraph_calls::types::Prompt::media(
+        "https://cdn.contoso.com/beep.wav",
+    )]);
     let operation = blocking_client(&graph).play_prompt(CALL_ID, &body).unwrap();
     assert_eq!(operation.id.as_deref(), Some("op-1"));
     let sent = graph.requests();

@@ -64,7 +64,12 @@ pub fn generate(
         ))
     })?;
 
-    let (types, mut client) = split_types(file_ast).map_err(|m| in_file(m.to_owned()))?;
+    let (mut types, mut client) = split_types(file_ast).map_err(|m| in_file(m.to_owned()))?;
+    crate::builders::make_growable(&mut types).map_err(|m| {
+        in_file(format!(
+            "typify wrote a struct its builders cannot be made for ({m}); this is a bug in the generator"
+        ))
+    })?;
     let operations = spec.operation_count();
     let emitted = count_async_methods(&client);
     if emitted != operations {

@@ -29,13 +29,8 @@
 //!     .base_url(graph.base_url())
 //!     .token(msgraph_calls::auth::StaticToken::new("test-token"))
 //!     .build()?;
-//! let answer = AnswerRequest {
-//!     accepted_modalities: vec![Modality::Audio],
-//!     media_config: MediaConfig::service_hosted(),
-//!     callback_uri: Some(callback.clone()),
-//!     participant_capacity: None,
-//!     extra: Default::default(),
-//! };
+//! let answer = AnswerRequest::new([Modality::Audio], MediaConfig::service_hosted())
+//!     .with_callback_uri(callback.clone());
 //! client.answer(call_id, &answer).await?;
 //! assert!(graph.requests().iter().any(|r| r.target.ends_with("/answer")));
 //! # Ok(()) }

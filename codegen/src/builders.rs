@@ -1,0 +1,334 @@
+//! The request bodies of `types.rs` made to grow without breaking the code that builds them.
+//!
+//! typify writes plain structs with public fields, which users could only build with struct
+//! literals: a property added to the schema would then break every literal. Here each struct
+//! becomes `#[non_exhaustive]` and gets `new`, which takes the schema's required properties in
+//! the order typify declares them, and one `with_` method for each optional property; a struct
+//! with no required property gets `Default` too. typify's enums become `#[non_exhaustive]`, as
+//! Graph adds values. A new optional property is then a new field and a new `with_` method: a
+//! minor change. A new required property changes `new`, as it changes what Graph accepts.
+//!
+//! ```text
+//! AnswerRequest::new([Modality::Audio], MediaConfig::service_hosted())
+//!     .with_callback_uri("https://bot.contoso.com/api/calls")
+//! ```
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote};
+use syn::ext::IdentExt;
+use syn::{parse_quote, Attribute, Field, GenericArgument, Item, ItemStruct, PathArguments, Type};
+
+/// What a field of a typify struct is for its builders.
+enum Role {
+    /// In `new`, as a parameter.
+    Required,
+    /// Left at its default by `new`, set by a `with_` method; `default` is the serde default.
+    Optional { default: TokenStream },
+    /// The `#[serde(flatten)]` map of properties the schema does not name: left empty.
+    Extra,
+}
+
+/// What `#[serde(...)]` on a field says.
+struct Serde {
+    /// The property's name in JSON (`rename`, else the field's name).
+    json: String,
+    role: Role,
+}
+
+/// Marks every top-level struct and enum of `types` `#[non_exhaustive]` and puts after each
+/// struct its `new`, its `with_` methods and, when nothing is required, `Default`.
+pub fn make_growable(types: &mut syn::File) -> Result<(), String> {
+    let mut items = Vec::with_capacity(types.items.len() * 2);
+    for mut item in std::mem::take(&mut types.items) {
+        let builders = match &mut item {
+            Item::Struct(s) if matches!(s.fields, syn::Fields::Named(_)) => {
+                s.attrs.push(parse_quote!(#[non_exhaustive]));
+                Some(builders(s)?)
+            }
+            Item::Enum(e) => {
+                e.attrs.push(parse_quote!(#[non_exhaustive]));
+                None
+            }
+            _ => None,
+        };
+        items.push(item);
+        if let Some(tokens) = builders {
+            let file: syn::File = syn::parse2(tokens).map_err(|e| e.to_string())?;
+            items.extend(file.items);
+        }
+    }
+    types.items = items;
+    Ok(())
+}
+
+/// `impl S { new, with_... }` and, for a struct with nothing required, `impl Default for S`.
+fn builders(s: &ItemStruct) -> Result<TokenStream, String> {
+    let name = &s.ident;
+    let (mut params, mut inits, mut required, mut setters) = (vec![], vec![], vec![], vec![]);
+    for field in &s.fields {
+        let ident = field
+            .ident
+            .as_ref()
+            .ok_or_else(|| format!("`{name}` has a field without a name"))?;
+        let serde = serde_of(field, ident).map_err(|e| format!("`{name}.{ident}`: {e}"))?;
+        let ty = &field.ty;
+        match serde.role {
+            Role::Required => {
+                let (param, value) = parameter(ident, ty);
+                params.push(param);
+                let same = *ident == value.to_string();
+                inits.push(if same {
+                    quote!(#ident)
+                } else {
+                    quote!(#ident: #value)
+                });
+                required.push(format!("`{}`", serde.json));
+            }
+            Role::Optional { default } => {
+                inits.push(quote!(#ident: #default));
+                setters.push(setter(ident, ty, &serde.json, &docs(&field.attrs)));
+            }
+            Role::Extra => inits.push(quote!(#ident: ::std::default::Default::default())),
+        }
+    }
+    let new_doc = if required.is_empty() {
+        format!("`{name}` with no property set; set them with its `with_` methods.")
+    } else {
+        format!(
+            "`{name}` with the properties Graph requires ({}); set the optional ones with its `with_` methods.",
+            required.join(", ")
+        )
+    };
+    let default = required.is_empty().then(|| {
+        quote! {
+            impl ::std::default::Default for #name {
+                fn default() -> Self {
+                    Self::new()
+                }
+            }
+        }
+    });
+    Ok(quote! {
+        impl #name {
+            #[doc = #new_doc]
+            pub fn new(#(#params),*) -> Self {
+                Self { #(#inits),* }
+            }
+            #(#setters)*
+        }
+        #default
+    })
+}
+
+/// Reads `#[serde(rename, default, flatten)]`; anything else in `serde(...)` is skipped.
+fn serde_of(field: &Field, ident: &syn::Ident) -> syn::Result<Serde> {
+    let (mut json, mut default, mut flatten) = (None, None, false);
+    for attr in field.attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("rename") {
+                json = Some(meta.value()?.parse::<syn::LitStr>()?.value());
+            } else if meta.path.is_ident("flatten") {
+                flatten = true;
+            } else if meta.path.is_ident("default") {
+                default = Some(if meta.input.peek(syn::Token![=]) {
+                    let path: syn::Path = meta.value()?.parse::<syn::LitStr>()?.parse()?;
+                    quote!(#path())
+                } else {
+                    quote!(::std::default::Default::default())
+                });
+            } else if meta.input.peek(syn::Token![=]) {
+                meta.value()?.parse::<syn::Expr>()?;
+            }
+            Ok(())
+        })?;
+    }
+    let role = if flatten {
+        Role::Extra
+    } else if let Some(default) = default {
+        Role::Optional { default }
+    } else if wrapped(&field.ty, "Option").is_some() {
+        Role::Optional {
+            default: quote!(::std::option::Option::None),
+        }
+    } else {
+        Role::Required
+    };
+    Ok(Serde {
+        json: json.unwrap_or_else(|| ident.unraw().to_string()),
+        role,
+    })
+}
+
+/// The parameter a value of `ty` is taken as, and the expression that makes it `ty`: strings
+/// from anything that converts into one, lists from any iterator, the rest as they are.
+fn parameter(ident: &syn::Ident, ty: &Type) -> (TokenStream, TokenStream) {
+    if is_string(ty) {
+        (
+            quote!(#ident: impl ::std::convert::Into<::std::string::String>),
+            quote!(#ident.into()),
+        )
+    } else if let Some(item) = wrapped(ty, "Vec") {
+        (
+            quote!(#ident: impl ::std::iter::IntoIterator<Item = #item>),
+            quote!(#ident.into_iter().collect()),
+        )
+    } else {
+        (quote!(#ident: #ty), quote!(#ident))
+    }
+}
+
+/// `with_<field>`: takes what is inside an `Option` (or a `Box<Option<_>>`), or the field's
+/// own type, and returns the struct, so that calls chain.
+fn setter(ident: &syn::Ident, ty: &Type, json: &str, docs: &[&Attribute]) -> TokenStream {
+    let method = format_ident!("with_{}", ident.unraw());
+    let value = syn::Ident::new("value", Span::call_site());
+    let boxed_option = wrapped(ty, "Box").and_then(|inner| wrapped(inner, "Option"));
+    let (param, made) = match (boxed_option, wrapped(ty, "Option")) {
+        (Some(inner), _) => {
+            let (param, made) = parameter(&value, inner);
+            let made = quote!(::std::boxed::Box::new(::std::option::Option::Some(#made)));
+            (param, made)
+        }
+        (None, Some(inner)) => {
+            let (param, made) = parameter(&value, inner);
+            (param, quote!(::std::option::Option::Some(#made)))
+        }
+        (None, None) => parameter(&value, ty),
+    };
+    let first = format!("Sets `{json}`.");
+    let blank = (!docs.is_empty()).then(|| quote!(#[doc = ""]));
+    quote! {
+        #[doc = #first]
+        #blank
+        #(#docs)*
+        pub fn #method(mut self, #param) -> Self {
+            self.#ident = #made;
+            self
+        }
+    }
+}
+
+fn docs(attrs: &[Attribute]) -> Vec<&Attribute> {
+    attrs.iter().filter(|a| a.path().is_ident("doc")).collect()
+}
+
+/// `T` when `ty` is `name<T>` (`Option`, `Vec`, `Box`, by the path's last segment).
+fn wrapped<'a>(ty: &'a Type, name: &str) -> Option<&'a Type> {
+    let Type::Path(path) = ty else {
+        return None;
+    };
+    let last = path.path.segments.last()?;
+    if last.ident != name {
+        return None;
+    }
+    let PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    match args.args.first()? {
+        GenericArgument::Type(inner) => Some(inner),
+        _ => None,
+    }
+}
+
+fn is_string(ty: &Type) -> bool {
+    matches!(ty, Type::Path(p) if p.qself.is_none()
+        && p.path.segments.last().is_some_and(|s| s.ident == "String" && s.arguments.is_none()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grown(source: &str) -> String {
+        let mut file: syn::File = syn::parse_str(source).unwrap();
+        make_growable(&mut file).unwrap();
+        prettyplease::unparse(&file)
+    }
+
+    #[test]
+    fn required_properties_are_the_parameters_of_new_and_the_others_have_setters() {
+        let out = grown(
+            r#"
+            pub struct Body {
+                #[serde(rename = "callbackUri")]
+                pub callback_uri: ::std::string::String,
+                #[serde(rename = "targets", default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+                pub targets: ::std::vec::Vec<Target>,
+                #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                pub subject: ::std::option::Option<::std::string::String>,
+                #[serde(rename = "innerError", default)]
+                pub inner_error: ::std::boxed::Box<::std::option::Option<Body>>,
+                pub role: Role,
+                #[serde(flatten)]
+                pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            }
+            pub enum Role { A }
+            "#,
+        );
+        let squashed: String = out.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            squashed.contains("#[non_exhaustive] pub struct Body"),
+            "{out}"
+        );
+        assert!(
+            squashed.contains("#[non_exhaustive] pub enum Role"),
+            "{out}"
+        );
+        assert!(
+            squashed.contains(
+                "pub fn new( callback_uri: impl ::std::convert::Into<::std::string::String>, role: Role, ) -> Self"
+            ),
+            "{out}"
+        );
+        assert!(
+            squashed.contains("properties Graph requires (`callbackUri`, `role`)"),
+            "{out}"
+        );
+        assert!(
+            squashed.contains("pub fn with_targets( mut self, value: impl ::std::iter::IntoIterator<Item = Target>, ) -> Self"),
+            "{out}"
+        );
+        assert!(
+            squashed.contains("self.subject = ::std::option::Option::Some(value.into());"),
+            "{out}"
+        );
+        assert!(
+            squashed.contains(
+                "self.inner_error = ::std::boxed::Box::new(::std::option::Option::Some(value));"
+            ),
+            "{out}"
+        );
+        assert!(!squashed.contains("with_extra"), "{out}");
+        assert!(!squashed.contains("with_role"), "{out}");
+        assert!(
+            !squashed.contains("impl ::std::default::Default for Body"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn a_struct_with_nothing_required_gets_default() {
+        let out = grown(
+            r#"
+            pub struct Only {
+                #[serde(rename = "clientContext", default = "defaults::context")]
+                pub client_context: ::std::option::Option<::std::string::String>,
+            }
+            "#,
+        );
+        assert!(
+            out.contains("impl ::std::default::Default for Only"),
+            "{out}"
+        );
+        assert!(out.contains("client_context: defaults::context()"), "{out}");
+        assert!(out.contains("Sets `clientContext`."), "{out}");
+    }
+
+    #[test]
+    fn an_unreadable_serde_attribute_is_named() {
+        let mut file: syn::File =
+            syn::parse_str("pub struct S { #[serde(rename = 3)] pub a: u8 }").unwrap();
+        let err = make_growable(&mut file).unwrap_err();
+        assert!(err.starts_with("`S.a`: "), "{err}");
+    }
+}
