@@ -7,7 +7,7 @@
 //! This file orchestrates; each step lives in its own module:
 //! - [`spec`] reads `openapi.yaml` once and knows the line of every key;
 //! - [`openapi`] turns it into `types.rs` (Graph's types) and `client.rs` (one method per
-//!   operation) through progenitor and typify, the bodies made to grow by [`builders`]
+//!   operation) through progenitor and typify, the bodies made to grow by `builders`
 //!   (`#[non_exhaustive]`, `new` and `with_` methods);
 //! - [`operations`] turns progenitor's methods into the crate's own (`operations.rs`): named by
 //!   `x-rust-name`, retried as `x-idempotent` says, ids checked, through one request path;
