@@ -149,20 +149,13 @@ impl MediaConfig {
     /// assert!(media.pre_fetch_media.is_empty());
     /// ```
     pub fn service_hosted() -> MediaConfig {
-        MediaConfig {
-            odata_type: "#microsoft.graph.serviceHostedMediaConfig".to_owned(),
-            blob: None,
-            pre_fetch_media: Vec::new(),
-            extra: Default::default(),
-        }
+        MediaConfig::new("#microsoft.graph.serviceHostedMediaConfig")
     }
 
     /// Media hosted by Graph, with audio files it fetches ahead of playing them.
     pub fn service_hosted_prefetching(uris: &[&str]) -> MediaConfig {
-        MediaConfig {
-            pre_fetch_media: uris.iter().map(|uri| media_info(uri)).collect(),
-            ..MediaConfig::service_hosted()
-        }
+        MediaConfig::service_hosted()
+            .with_pre_fetch_media(uris.iter().map(|uri| MediaInfo::new(*uri)))
     }
 
     /// Media hosted by the bot (with the Real-time Media Platform), its session `blob`.
@@ -172,21 +165,7 @@ impl MediaConfig {
     /// assert_eq!(media.odata_type, "#microsoft.graph.appHostedMediaConfig");
     /// ```
     pub fn app_hosted(blob: &str) -> MediaConfig {
-        MediaConfig {
-            odata_type: "#microsoft.graph.appHostedMediaConfig".to_owned(),
-            blob: Some(blob.to_owned()),
-            pre_fetch_media: Vec::new(),
-            extra: Default::default(),
-        }
-    }
-}
-
-fn media_info(uri: &str) -> MediaInfo {
-    MediaInfo {
-        odata_type: None,
-        resource_id: None,
-        uri: uri.to_owned(),
-        extra: Default::default(),
+        MediaConfig::new("#microsoft.graph.appHostedMediaConfig").with_blob(blob)
     }
 }
 
@@ -198,10 +177,6 @@ impl Prompt {
     /// assert_eq!(prompt.odata_type, "#microsoft.graph.mediaPrompt");
     /// ```
     pub fn media(uri: &str) -> Prompt {
-        Prompt {
-            odata_type: "#microsoft.graph.mediaPrompt".to_owned(),
-            media_info: Some(media_info(uri)),
-            extra: Default::default(),
-        }
+        Prompt::new("#microsoft.graph.mediaPrompt").with_media_info(MediaInfo::new(uri))
     }
 }

@@ -47,7 +47,7 @@ generated_modules! {
     ///
     /// A struct literal does not compile, so that a new property is not a breaking change:
     ///
-    /// ```compile_fail
+    /// ```compile_fail,E0639
     /// let _ = msgraph_calls::types::ClientContextRequest { client_context: None, extra: Default::default() };
     /// ```
     types,

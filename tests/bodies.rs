@@ -1,12 +1,14 @@
 //! The request bodies as a user builds them, from outside the crate: `new` with what Graph
 //! requires, `with_` for the rest, `extra` for what the schema does not name yet. Each body
 //! built here is compared, as JSON, with the request of its Graph doc page
-//! (`schema/examples/`, sources in its README).
+//! (`schema/examples/`, sources in its README), or, for Graph's error body, with the JSON
+//! Graph sends.
 
 use msgraph_calls::notifications::{InvitationParticipantInfo, Modality};
 use msgraph_calls::types::{
-    AnswerRequest, ClientContextRequest, MediaConfig, RedirectRequest, RejectReason, RejectRequest,
-    SendDtmfTonesRequest,
+    AnswerRequest, ClientContextRequest, CreateCallRequest, InnerError, MainError, MediaConfig,
+    MediaInfo, ODataError, Prompt, RecordResponseRequest, RedirectRequest, RejectReason,
+    RejectRequest, SendDtmfTonesRequest, StartHoldMusicRequest,
 };
 use serde_json::{json, Value};
 
@@ -73,15 +75,99 @@ fn lists_are_taken_from_any_iterator_and_strings_from_anything_that_becomes_one(
 }
 
 #[test]
-fn a_body_with_nothing_required_starts_empty_and_sends_only_what_was_set() {
-    assert_eq!(ClientContextRequest::default(), ClientContextRequest::new());
+fn a_body_with_nothing_required_starts_as_graph_would_read_an_empty_object() {
+    // `new` must leave every property as reading `{}` would: unset, not sent.
+    fn empty<T: serde::de::DeserializeOwned + serde::Serialize + PartialEq + std::fmt::Debug>(
+        built: T,
+    ) {
+        assert_eq!(built, serde_json::from_str::<T>("{}").unwrap());
+        assert_eq!(serde_json::to_value(&built).unwrap(), json!({}));
+    }
+    empty(ClientContextRequest::new());
+    empty(ClientContextRequest::default());
+    empty(RejectRequest::new());
+    empty(RecordResponseRequest::new());
+    empty(StartHoldMusicRequest::new());
+    // typify writes the unset nested `innerError` (a recursive box) as `null`, so only the
+    // reading side is compared for Graph's error body.
     assert_eq!(
-        serde_json::to_value(ClientContextRequest::default()).unwrap(),
-        json!({})
+        InnerError::new(),
+        serde_json::from_str::<InnerError>("{}").unwrap()
     );
     let reject = RejectRequest::new().with_reason(RejectReason::Busy);
     assert_eq!(
         serde_json::to_value(&reject).unwrap(),
         doc(include_str!("../schema/examples/reject.request.json"))
+    );
+}
+
+#[test]
+fn a_call_and_a_recording_built_with_their_builders_are_the_docs_requests() {
+    let target: InvitationParticipantInfo = serde_json::from_value(json!({
+        "@odata.type": "#microsoft.graph.invitationParticipantInfo",
+        "identity": {
+            "@odata.type": "#microsoft.graph.identitySet",
+            "user": {
+                "@odata.type": "#microsoft.graph.identity",
+                "displayName": "John",
+                "id": "112f7296-5fa4-42ca-bae8-6a692b15d4b8"
+            }
+        }
+    }))
+    .unwrap();
+    let mut call = CreateCallRequest::new(
+        "https://bot.contoso.com/callback",
+        MediaConfig::service_hosted(),
+    )
+    .with_odata_type("#microsoft.graph.call")
+    .with_targets([target])
+    .with_requested_modalities([Modality::Audio]);
+    call.extra.insert(
+        "callOptions".into(),
+        json!({"@odata.type": "#microsoft.graph.outgoingCallOptions", "isContentSharingNotificationEnabled": true}),
+    );
+    assert_eq!(
+        serde_json::to_value(&call).unwrap(),
+        doc(include_str!("../schema/examples/create-call.request.json"))
+    );
+
+    let media = MediaInfo::new("https://cdn.contoso.com/beep.wav")
+        .with_resource_id("1D6DE2D4-CD51-4309-8DAA-70768651088E");
+    let record = RecordResponseRequest::new()
+        .with_barge_in_allowed(true)
+        .with_client_context("d45324c1-fcb5-430a-902c-f20af696537c")
+        .with_prompts([Prompt::new("#microsoft.graph.mediaPrompt").with_media_info(media)])
+        .with_max_record_duration_in_seconds(10.into())
+        .with_initial_silence_timeout_in_seconds(5.into())
+        .with_max_silence_timeout_in_seconds(2.into())
+        .with_play_beep(true)
+        .with_stop_tones(["#", "1", "*"]);
+    assert_eq!(
+        serde_json::to_value(&record).unwrap(),
+        doc(include_str!(
+            "../schema/examples/record-response.request.json"
+        ))
+    );
+}
+
+#[test]
+fn graphs_error_body_can_be_built_for_a_test_and_nests() {
+    let inner = InnerError::new()
+        .with_request_id("b3dd0f70-7e5b-4b6d-9c9b-a0a9d2e3f6a1")
+        .with_inner_error(InnerError::new().with_date("2026-11-26T10:00:00"));
+    let error = ODataError::new(
+        MainError::new("Forbidden", "Application does not have permission to call.")
+            .with_inner_error(inner),
+    );
+    assert_eq!(
+        serde_json::to_value(&error).unwrap(),
+        json!({"error": {
+            "code": "Forbidden",
+            "message": "Application does not have permission to call.",
+            "innerError": {
+                "request-id": "b3dd0f70-7e5b-4b6d-9c9b-a0a9d2e3f6a1",
+                "innerError": {"date": "2026-11-26T10:00:00", "innerError": null}
+            }
+        }})
     );
 }

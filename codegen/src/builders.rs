@@ -38,12 +38,16 @@ struct Serde {
 /// Marks every top-level struct and enum of `types` `#[non_exhaustive]` and puts after each
 /// struct its `new`, its `with_` methods and, when nothing is required, `Default`.
 pub fn make_growable(types: &mut syn::File) -> Result<(), String> {
+    let has_default = with_default(types);
     let mut items = Vec::with_capacity(types.items.len() * 2);
     for mut item in std::mem::take(&mut types.items) {
         let builders = match &mut item {
             Item::Struct(s) if matches!(s.fields, syn::Fields::Named(_)) => {
+                if !s.generics.params.is_empty() {
+                    return Err(format!("`{}` is generic", s.ident));
+                }
                 s.attrs.push(parse_quote!(#[non_exhaustive]));
-                Some(builders(s)?)
+                Some(builders(s, has_default.contains(&s.ident.to_string()))?)
             }
             Item::Enum(e) => {
                 e.attrs.push(parse_quote!(#[non_exhaustive]));
@@ -61,8 +65,42 @@ pub fn make_growable(types: &mut syn::File) -> Result<(), String> {
     Ok(())
 }
 
-/// `impl S { new, with_... }` and, for a struct with nothing required, `impl Default for S`.
-fn builders(s: &ItemStruct) -> Result<TokenStream, String> {
+/// The types typify already gave `Default`, by a derive or an impl.
+fn with_default(types: &syn::File) -> std::collections::HashSet<String> {
+    let is_default = |path: &syn::Path| path.segments.last().is_some_and(|s| s.ident == "Default");
+    let mut names = std::collections::HashSet::new();
+    for item in &types.items {
+        match item {
+            Item::Struct(s) => {
+                let derives = s.attrs.iter().filter(|a| a.path().is_ident("derive"));
+                let mut derives_default = false;
+                for attr in derives {
+                    // A derive list that does not read names no Default this module could see.
+                    let _ = attr.parse_nested_meta(|meta| {
+                        derives_default |= is_default(&meta.path);
+                        Ok(())
+                    });
+                }
+                if derives_default {
+                    names.insert(s.ident.to_string());
+                }
+            }
+            Item::Impl(imp) if imp.trait_.as_ref().is_some_and(|(t, _)| is_default(t)) => {
+                if let Type::Path(ty) = &*imp.self_ty {
+                    if let Some(last) = ty.path.segments.last() {
+                        names.insert(last.ident.to_string());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    names
+}
+
+/// `impl S { new, with_... }` and, for a struct with nothing required that has no `Default`
+/// yet, `impl Default for S`.
+fn builders(s: &ItemStruct, has_default: bool) -> Result<TokenStream, String> {
     let name = &s.ident;
     let (mut params, mut inits, mut required, mut setters) = (vec![], vec![], vec![], vec![]);
     for field in &s.fields {
@@ -88,18 +126,28 @@ fn builders(s: &ItemStruct) -> Result<TokenStream, String> {
                 inits.push(quote!(#ident: #default));
                 setters.push(setter(ident, ty, &serde.json, &docs(&field.attrs)));
             }
-            Role::Extra => inits.push(quote!(#ident: ::std::default::Default::default())),
+            Role::Extra if wrapped_map(ty) => {
+                inits.push(quote!(#ident: ::std::default::Default::default()))
+            }
+            Role::Extra => {
+                return Err(format!(
+                    "`{name}.{ident}` is flattened but is not the map of unnamed properties"
+                ))
+            }
         }
     }
-    let new_doc = if required.is_empty() {
-        format!("`{name}` with no property set; set them with its `with_` methods.")
-    } else {
-        format!(
-            "`{name}` with the properties Graph requires ({}); set the optional ones with its `with_` methods.",
+    let new_doc = match (required.is_empty(), setters.is_empty()) {
+        (true, _) => "Makes one with no property set; set them with its `with_` methods.".to_owned(),
+        (false, true) => format!(
+            "Makes one from the properties Graph requires ({}).",
             required.join(", ")
-        )
+        ),
+        (false, false) => format!(
+            "Makes one from the properties Graph requires ({}); set the others with its `with_` methods.",
+            required.join(", ")
+        ),
     };
-    let default = required.is_empty().then(|| {
+    let default = (required.is_empty() && !has_default).then(|| {
         quote! {
             impl ::std::default::Default for #name {
                 fn default() -> Self {
@@ -120,7 +168,8 @@ fn builders(s: &ItemStruct) -> Result<TokenStream, String> {
     })
 }
 
-/// Reads `#[serde(rename, default, flatten)]`; anything else in `serde(...)` is skipped.
+/// Reads `#[serde(rename, default, flatten)]`; anything else in `serde(...)` is skipped, as a
+/// value (`= "..."`) or a list (`(...)`).
 fn serde_of(field: &Field, ident: &syn::Ident) -> syn::Result<Serde> {
     let (mut json, mut default, mut flatten) = (None, None, false);
     for attr in field.attrs.iter().filter(|a| a.path().is_ident("serde")) {
@@ -138,6 +187,10 @@ fn serde_of(field: &Field, ident: &syn::Ident) -> syn::Result<Serde> {
                 });
             } else if meta.input.peek(syn::Token![=]) {
                 meta.value()?.parse::<syn::Expr>()?;
+            } else if meta.input.peek(syn::token::Paren) {
+                let inside;
+                syn::parenthesized!(inside in meta.input);
+                inside.parse::<TokenStream>()?;
             }
             Ok(())
         })?;
@@ -160,12 +213,18 @@ fn serde_of(field: &Field, ident: &syn::Ident) -> syn::Result<Serde> {
 }
 
 /// The parameter a value of `ty` is taken as, and the expression that makes it `ty`: strings
-/// from anything that converts into one, lists from any iterator, the rest as they are.
+/// from anything that converts into one, lists from any iterator (of anything that converts
+/// into a string, for a list of strings), the rest as they are.
 fn parameter(ident: &syn::Ident, ty: &Type) -> (TokenStream, TokenStream) {
     if is_string(ty) {
         (
             quote!(#ident: impl ::std::convert::Into<::std::string::String>),
             quote!(#ident.into()),
+        )
+    } else if let Some(item) = wrapped(ty, "Vec").filter(|item| is_string(item)) {
+        (
+            quote!(#ident: impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<#item>>),
+            quote!(#ident.into_iter().map(::std::convert::Into::into).collect()),
         )
     } else if let Some(item) = wrapped(ty, "Vec") {
         (
@@ -228,6 +287,11 @@ fn wrapped<'a>(ty: &'a Type, name: &str) -> Option<&'a Type> {
         GenericArgument::Type(inner) => Some(inner),
         _ => None,
     }
+}
+
+/// Whether `ty` is a map (`serde_json::Map`, `HashMap`, `BTreeMap`): the flattened `extra`.
+fn wrapped_map(ty: &Type) -> bool {
+    matches!(ty, Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident.to_string().ends_with("Map")))
 }
 
 fn is_string(ty: &Type) -> bool {
@@ -322,6 +386,49 @@ mod tests {
         );
         assert!(out.contains("client_context: defaults::context()"), "{out}");
         assert!(out.contains("Sets `clientContext`."), "{out}");
+    }
+
+    #[test]
+    fn a_struct_with_nothing_optional_does_not_speak_of_with_methods() {
+        let out = grown("pub struct Role { pub role: Kind, #[serde(flatten)] pub extra: ::serde_json::Map<String, Value> }");
+        assert!(
+            out.contains("Makes one from the properties Graph requires (`role`)."),
+            "{out}"
+        );
+        assert!(!out.contains("with_"), "{out}");
+    }
+
+    #[test]
+    fn a_default_typify_gave_is_not_given_twice() {
+        let out = grown(
+            "#[derive(Clone, Default)] pub struct A { pub a: ::std::option::Option<u8> }
+             pub struct B { pub b: ::std::option::Option<u8> }
+             impl ::std::default::Default for B { fn default() -> Self { B { b: None } } }",
+        );
+        assert_eq!(out.matches("Default for").count(), 1, "{out}");
+        assert!(out.contains("pub fn new() -> Self"), "{out}");
+    }
+
+    #[test]
+    fn serde_arguments_in_a_list_are_skipped() {
+        let out = grown(
+            r#"pub struct S { #[serde(rename = "a-b", bound(serialize = "T: Serialize"), default)] pub a: u8 }"#,
+        );
+        assert!(out.contains("pub fn with_a(mut self, value: u8)"), "{out}");
+        assert!(out.contains("Sets `a-b`."), "{out}");
+    }
+
+    #[test]
+    fn what_builders_cannot_be_made_for_is_refused() {
+        let refused = |source: &str| {
+            let mut file: syn::File = syn::parse_str(source).unwrap();
+            make_growable(&mut file).unwrap_err()
+        };
+        assert_eq!(
+            refused("pub struct S { #[serde(flatten)] pub inner: Inner }"),
+            "`S.inner` is flattened but is not the map of unnamed properties"
+        );
+        assert_eq!(refused("pub struct G<T> { pub t: T }"), "`G` is generic");
     }
 
     #[test]

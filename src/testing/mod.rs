@@ -30,7 +30,7 @@
 //!     .token(msgraph_calls::auth::StaticToken::new("test-token"))
 //!     .build()?;
 //! let answer = AnswerRequest::new([Modality::Audio], MediaConfig::service_hosted())
-//!     .with_callback_uri(callback.clone());
+//!     .with_callback_uri(callback);
 //! client.answer(call_id, &answer).await?;
 //! assert!(graph.requests().iter().any(|r| r.target.ends_with("/answer")));
 //! # Ok(()) }
