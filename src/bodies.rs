@@ -19,7 +19,7 @@
 
 use std::fmt;
 
-use crate::generated::model::{Identity, IdentitySet, InvitationParticipantInfo};
+use crate::generated::model::{CallOptions, Identity, IdentitySet, InvitationParticipantInfo};
 use crate::generated::types::{MediaConfig, MediaInfo, Prompt};
 
 /// The longest client context Graph accepts (every operation's docs: "Max limit is 256 chars").
@@ -137,6 +137,45 @@ impl InvitationParticipantInfo {
         InvitationParticipantInfo {
             identity: Some(Box::new(identity)),
             ..InvitationParticipantInfo::default()
+        }
+    }
+}
+
+impl CallOptions {
+    /// The options of an answer (`#microsoft.graph.incomingCallOptions`, as DC
+    /// api/call-answer.md sends them); set their fields.
+    ///
+    /// ```
+    /// use msgraph_calls::notifications::{CallOptions, Modality};
+    /// use msgraph_calls::types::{AnswerRequest, MediaConfig};
+    ///
+    /// let mut options = CallOptions::incoming();
+    /// options.is_content_sharing_notification_enabled = Some(true);
+    /// let answer = AnswerRequest::new([Modality::Audio], MediaConfig::service_hosted())
+    ///     .with_call_options(options);
+    /// let sent = serde_json::to_value(&answer).unwrap();
+    /// assert_eq!(sent["callOptions"]["@odata.type"], "#microsoft.graph.incomingCallOptions");
+    /// assert_eq!(sent["callOptions"]["isContentSharingNotificationEnabled"], true);
+    /// ```
+    pub fn incoming() -> CallOptions {
+        CallOptions::of_kind("#microsoft.graph.incomingCallOptions")
+    }
+
+    /// The options of a call the bot creates (`#microsoft.graph.outgoingCallOptions`, as DC
+    /// api/application-post-calls.md sends them); set their fields.
+    ///
+    /// ```
+    /// let options = msgraph_calls::notifications::CallOptions::outgoing();
+    /// assert_eq!(options.odata_type.as_deref(), Some("#microsoft.graph.outgoingCallOptions"));
+    /// ```
+    pub fn outgoing() -> CallOptions {
+        CallOptions::of_kind("#microsoft.graph.outgoingCallOptions")
+    }
+
+    fn of_kind(odata_type: &str) -> CallOptions {
+        CallOptions {
+            odata_type: Some(odata_type.to_owned()),
+            ..CallOptions::default()
         }
     }
 }

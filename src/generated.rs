@@ -41,7 +41,7 @@ generated_modules! {
     ///
     /// let mut answer = AnswerRequest::new([Modality::Audio], MediaConfig::service_hosted())
     ///     .with_callback_uri("https://bot.contoso.com/api/calls");
-    /// answer.extra.insert("callOptions".into(), serde_json::json!({"isContentSharingNotificationEnabled": true}));
+    /// answer.extra.insert("x-bot-trace".into(), serde_json::json!("7f3c"));
     /// assert_eq!(answer.callback_uri.as_deref(), Some("https://bot.contoso.com/api/calls"));
     /// ```
     ///

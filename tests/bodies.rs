@@ -4,7 +4,7 @@
 //! (`schema/examples/`, sources in its README), or, for Graph's error body, with the JSON
 //! Graph sends.
 
-use msgraph_calls::notifications::{InvitationParticipantInfo, Modality};
+use msgraph_calls::notifications::{CallOptions, InvitationParticipantInfo, Modality};
 use msgraph_calls::types::{
     AnswerRequest, ClientContextRequest, CreateCallRequest, InnerError, MainError, MediaConfig,
     MediaInfo, ODataError, Prompt, RecordResponseRequest, RedirectRequest, RejectReason,
@@ -18,17 +18,15 @@ fn doc(text: &str) -> Value {
 
 #[test]
 fn an_answer_built_with_its_builders_is_the_docs_request() {
-    let mut answer = AnswerRequest::new(
+    let mut options = CallOptions::incoming();
+    options.is_content_sharing_notification_enabled = Some(true);
+    let answer = AnswerRequest::new(
         [Modality::Audio],
         MediaConfig::app_hosted("<Media Session Configuration Blob>"),
     )
     .with_callback_uri("callbackUri-value")
-    .with_participant_capacity(200.into());
-    // callOptions is not in the schema yet: `extra` sends it as given.
-    answer.extra.insert(
-        "callOptions".into(),
-        json!({"@odata.type": "#microsoft.graph.incomingCallOptions", "isContentSharingNotificationEnabled": true}),
-    );
+    .with_participant_capacity(200.into())
+    .with_call_options(options);
     assert_eq!(
         serde_json::to_value(&answer).unwrap(),
         doc(include_str!("../schema/examples/answer.request.json"))
@@ -115,21 +113,21 @@ fn a_call_and_a_recording_built_with_their_builders_are_the_docs_requests() {
         }
     }))
     .unwrap();
+    let mut options = CallOptions::outgoing();
+    options.is_content_sharing_notification_enabled = Some(true);
+    // A property the schema does not name goes in `extra`, sent as given.
     let mut call = CreateCallRequest::new(
         "https://bot.contoso.com/callback",
         MediaConfig::service_hosted(),
     )
     .with_odata_type("#microsoft.graph.call")
     .with_targets([target])
-    .with_requested_modalities([Modality::Audio]);
-    call.extra.insert(
-        "callOptions".into(),
-        json!({"@odata.type": "#microsoft.graph.outgoingCallOptions", "isContentSharingNotificationEnabled": true}),
-    );
-    assert_eq!(
-        serde_json::to_value(&call).unwrap(),
-        doc(include_str!("../schema/examples/create-call.request.json"))
-    );
+    .with_requested_modalities([Modality::Audio])
+    .with_call_options(options);
+    call.extra.insert("x-bot-trace".into(), json!("7f3c"));
+    let mut expected = doc(include_str!("../schema/examples/create-call.request.json"));
+    expected["x-bot-trace"] = json!("7f3c");
+    assert_eq!(serde_json::to_value(&call).unwrap(), expected);
 
     let media = MediaInfo::new("https://cdn.contoso.com/beep.wav")
         .with_resource_id("1D6DE2D4-CD51-4309-8DAA-70768651088E");
