@@ -126,7 +126,7 @@ fn builders(s: &ItemStruct, has_default: bool) -> Result<TokenStream, String> {
                 inits.push(quote!(#ident: #default));
                 setters.push(setter(ident, ty, &serde.json, &docs(&field.attrs)));
             }
-            Role::Extra if wrapped_map(ty) => {
+            Role::Extra if is_map(ty) => {
                 inits.push(quote!(#ident: ::std::default::Default::default()))
             }
             Role::Extra => {
@@ -290,7 +290,7 @@ fn wrapped<'a>(ty: &'a Type, name: &str) -> Option<&'a Type> {
 }
 
 /// Whether `ty` is a map (`serde_json::Map`, `HashMap`, `BTreeMap`): the flattened `extra`.
-fn wrapped_map(ty: &Type) -> bool {
+fn is_map(ty: &Type) -> bool {
     matches!(ty, Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident.to_string().ends_with("Map")))
 }
 
