@@ -143,14 +143,13 @@ impl InvitationParticipantInfo {
 
 impl CallOptions {
     /// The options of an answer (`#microsoft.graph.incomingCallOptions`, as DC
-    /// api/call-answer.md sends them); set their fields.
+    /// api/call-answer.md sends them); set the rest with their `with_` methods.
     ///
     /// ```
     /// use msgraph_calls::notifications::{CallOptions, Modality};
     /// use msgraph_calls::types::{AnswerRequest, MediaConfig};
     ///
-    /// let mut options = CallOptions::incoming();
-    /// options.is_content_sharing_notification_enabled = Some(true);
+    /// let options = CallOptions::incoming().with_is_content_sharing_notification_enabled(true);
     /// let answer = AnswerRequest::new([Modality::Audio], MediaConfig::service_hosted())
     ///     .with_call_options(options);
     /// let sent = serde_json::to_value(&answer).unwrap();
@@ -162,7 +161,7 @@ impl CallOptions {
     }
 
     /// The options of a call the bot creates (`#microsoft.graph.outgoingCallOptions`, as DC
-    /// api/application-post-calls.md sends them); set their fields.
+    /// api/application-post-calls.md sends them); set the rest with their `with_` methods.
     ///
     /// ```
     /// let options = msgraph_calls::notifications::CallOptions::outgoing();

@@ -4,7 +4,9 @@
 //! (`schema/examples/`, sources in its README), or, for Graph's error body, with the JSON
 //! Graph sends.
 
-use msgraph_calls::notifications::{CallOptions, InvitationParticipantInfo, Modality};
+use msgraph_calls::notifications::{
+    CallOptions, Identity, IdentitySet, InvitationParticipantInfo, Modality,
+};
 use msgraph_calls::types::{
     AnswerRequest, ClientContextRequest, CreateCallRequest, InnerError, MainError, MediaConfig,
     MediaInfo, ODataError, Prompt, RecordResponseRequest, RedirectRequest, RejectReason,
@@ -18,8 +20,7 @@ fn doc(text: &str) -> Value {
 
 #[test]
 fn an_answer_built_with_its_builders_is_the_docs_request() {
-    let mut options = CallOptions::incoming();
-    options.is_content_sharing_notification_enabled = Some(true);
+    let options = CallOptions::incoming().with_is_content_sharing_notification_enabled(true);
     let answer = AnswerRequest::new(
         [Modality::Audio],
         MediaConfig::app_hosted("<Media Session Configuration Blob>"),
@@ -101,20 +102,19 @@ fn a_body_with_nothing_required_starts_as_graph_would_read_an_empty_object() {
 
 #[test]
 fn a_call_and_a_recording_built_with_their_builders_are_the_docs_requests() {
-    let target: InvitationParticipantInfo = serde_json::from_value(json!({
-        "@odata.type": "#microsoft.graph.invitationParticipantInfo",
-        "identity": {
-            "@odata.type": "#microsoft.graph.identitySet",
-            "user": {
-                "@odata.type": "#microsoft.graph.identity",
-                "displayName": "John",
-                "id": "112f7296-5fa4-42ca-bae8-6a692b15d4b8"
-            }
-        }
-    }))
-    .unwrap();
-    let mut options = CallOptions::outgoing();
-    options.is_content_sharing_notification_enabled = Some(true);
+    // The model types a body holds have `with_` methods too.
+    let john = Identity::default()
+        .with_odata_type("#microsoft.graph.identity")
+        .with_display_name("John")
+        .with_id("112f7296-5fa4-42ca-bae8-6a692b15d4b8");
+    let target = InvitationParticipantInfo::default()
+        .with_odata_type("#microsoft.graph.invitationParticipantInfo")
+        .with_identity(
+            IdentitySet::default()
+                .with_odata_type("#microsoft.graph.identitySet")
+                .with_user(john),
+        );
+    let options = CallOptions::outgoing().with_is_content_sharing_notification_enabled(true);
     // A property the schema does not name goes in `extra`, sent as given.
     let mut call = CreateCallRequest::new(
         "https://bot.contoso.com/callback",

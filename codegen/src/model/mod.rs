@@ -12,7 +12,9 @@
 //! - a `oneOf` told apart by `@odata.type`, unknown kinds kept as JSON (`resource.rs`).
 //!
 //! The types generated are every component reachable from [`graph::MODEL_ROOT`]. The reading
-//! and writing rules live in the crate's `wire` module, where they are tested once.
+//! and writing rules live in the crate's `wire` module, where they are tested once. The structs
+//! a request body also reaches (targets, identities, chat and meeting info, call options) are
+//! built by users: they get one `with_` method per property.
 
 mod enums;
 mod resource;
@@ -31,8 +33,43 @@ use crate::{graph, names};
 /// The components the model generates, in the order of the spec: every one reachable from
 /// [`graph::MODEL_ROOT`].
 pub fn model_types(spec: &Spec) -> Vec<String> {
+    let reached = reachable(spec, vec![graph::MODEL_ROOT.to_owned()]);
+    spec.schemas()
+        .map(|(name, _)| name)
+        .filter(|name| reached.contains(*name))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The components reachable from an operation's request body: the model types among them are
+/// built by users (a call's targets, its chat and meeting info), so they get `with_` methods.
+fn sent_types(spec: &Spec) -> BTreeSet<String> {
+    let mut roots = Vec::new();
+    let operations = spec
+        .doc
+        .paths
+        .iter()
+        .filter_map(|(_, item)| item.as_item())
+        .flat_map(|item| item.iter().map(|(_, operation)| operation));
+    for operation in operations {
+        let Some(body) = operation.request_body.as_ref().and_then(|b| b.as_item()) else {
+            continue;
+        };
+        for schema in body.content.values().filter_map(|m| m.schema.as_ref()) {
+            match schema {
+                ReferenceOr::Reference { reference } => {
+                    roots.extend(names::component_of(reference).map(str::to_owned))
+                }
+                ReferenceOr::Item(inline) => collect_refs(inline, &mut roots),
+            }
+        }
+    }
+    reachable(spec, roots)
+}
+
+/// Every component `roots` names or reaches through references, the roots included.
+fn reachable(spec: &Spec, mut stack: Vec<String>) -> BTreeSet<String> {
     let mut reached = BTreeSet::new();
-    let mut stack = vec![graph::MODEL_ROOT.to_owned()];
     while let Some(name) = stack.pop() {
         if !reached.insert(name.clone()) {
             continue;
@@ -43,11 +80,7 @@ pub fn model_types(spec: &Spec) -> Vec<String> {
             stack.extend(refs);
         }
     }
-    spec.schemas()
-        .map(|(name, _)| name)
-        .filter(|name| reached.contains(*name))
-        .map(str::to_owned)
-        .collect()
+    reached
 }
 
 fn collect_refs(schema: &Schema, out: &mut Vec<String>) {
@@ -77,7 +110,10 @@ fn collect_refs(schema: &Schema, out: &mut Vec<String>) {
 
 /// Generates `model.rs`, or says, with its line, each component the generator cannot handle.
 pub fn generate(spec: &Spec) -> Result<GeneratedFile, Vec<Diagnostic>> {
-    let context = Context { spec };
+    let context = Context {
+        spec,
+        sent: sent_types(spec),
+    };
     if spec.schema(graph::MODEL_ROOT).is_none() {
         return Err(vec![spec.error_at(
             &["components", "schemas"],
@@ -206,9 +242,11 @@ impl Kind {
     }
 }
 
-/// What the emitters share: the spec, to resolve references and point at lines.
+/// What the emitters share: the spec, to resolve references and point at lines, and the
+/// components a request body reaches (whose structs get `with_` methods).
 struct Context<'a> {
     spec: &'a Spec,
+    sent: BTreeSet<String>,
 }
 
 impl Context<'_> {

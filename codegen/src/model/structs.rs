@@ -43,7 +43,53 @@ pub(super) fn emit(
     let definition = definition(&ident, &doc, &fields, keeps_problems);
     let reader = reader(name, &ident, &fields, keeps_problems);
     let writer = writer(&ident, &fields);
-    Ok(quote!(#definition #reader #writer))
+    let setters = context
+        .sent
+        .contains(name)
+        .then(|| setters(&ident, &fields));
+    Ok(quote!(#definition #reader #writer #setters))
+}
+
+/// `with_<field>` for each property of a struct users build: it takes the value (a string as
+/// anything that converts into one, a list from any iterator, an object unboxed), sets it and
+/// returns the struct, so that calls chain from `Default::default()`.
+fn setters(ident: &Ident, fields: &[Field]) -> TokenStream {
+    let methods = fields.iter().map(|f| {
+        let (field, key, doc) = (&f.ident, &f.key, &f.doc);
+        let method = quote::format_ident!("with_{}", field);
+        let (param, made) = match &f.kind {
+            Kind::Text => (quote!(impl Into<String>), quote!(value.into())),
+            Kind::Object(name) => (quote!(#name), quote!(Box::new(value))),
+            Kind::List(item) => {
+                let item = item.rust();
+                (
+                    quote!(impl IntoIterator<Item = #item>),
+                    quote!(value.into_iter().collect()),
+                )
+            }
+            Kind::EnumList(name) => (
+                quote!(impl IntoIterator<Item = #name>),
+                quote!(value.into_iter().collect()),
+            ),
+            other => (other.rust(), quote!(value)),
+        };
+        let first = format!("Sets `{key}`.");
+        // A property without a description is documented by its name, which `first` says.
+        let described = (*doc != format!("`{key}`")).then(|| quote!(#[doc = ""] #[doc = #doc]));
+        quote! {
+            #[doc = #first]
+            #described
+            pub fn #method(mut self, value: #param) -> Self {
+                self.#field = Some(#made);
+                self
+            }
+        }
+    });
+    quote! {
+        impl #ident {
+            #(#methods)*
+        }
+    }
 }
 
 /// Whether the struct keeps its problems (`x-keeps-problems: true`); its `problems` field must
