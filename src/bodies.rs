@@ -1,9 +1,9 @@
 //! Builders for the hard parts of the operations' request bodies: who to invite or transfer to
 //! (a user, an application, a phone number), the media configuration, prompts by URI, the call
-//! options of an answer or a new call, and the client context. The bodies themselves are generated from `schema/openapi.yaml`
-//! ([`crate::types`]), each with `new` for what Graph requires and `with_` methods for the
-//! rest; these are conveniences for their parts, written once for every operation that uses
-//! the part.
+//! options of an answer or a new call, and the client context. The bodies themselves are
+//! generated from `schema/openapi.yaml` ([`crate::types`]), each with `new` for what Graph
+//! requires and `with_` methods for the rest; these are conveniences for their parts, written
+//! once for every operation that uses the part.
 //!
 //! ```
 //! use msgraph_calls::notifications::{IdentitySet, InvitationParticipantInfo};

@@ -1,11 +1,11 @@
 //! The request bodies as a user builds them, from outside the crate: `new` with what Graph
 //! requires, `with_` for the rest, `extra` for what the schema does not name yet. Each body
 //! built here is compared, as JSON, with the request of its Graph doc page
-//! (`schema/examples/`, sources in its README), or, for Graph's error body, with the JSON
-//! Graph sends.
+//! (`schema/examples/`, sources in its README); Graph's error body, which tests build, is
+//! compared with the JSON its builders are expected to write.
 
 use msgraph_calls::notifications::{
-    CallOptions, Identity, IdentitySet, InvitationParticipantInfo, Modality,
+    CallOptions, Identity, IdentitySet, InvitationParticipantInfo, MeetingInfo, Modality,
 };
 use msgraph_calls::types::{
     AnswerRequest, ClientContextRequest, CreateCallRequest, InnerError, MainError, MediaConfig,
@@ -167,5 +167,25 @@ fn graphs_error_body_can_be_built_for_a_test_and_nests() {
                 "innerError": {"date": "2026-11-26T10:00:00", "innerError": null}
             }
         }})
+    );
+}
+
+#[test]
+fn a_meetings_secrets_set_with_setters_stay_out_of_debug() {
+    let meeting = MeetingInfo::default()
+        .with_odata_type("#microsoft.graph.joinMeetingIdMeetingInfo")
+        .with_join_meeting_id("1234567890")
+        .with_passcode("p4ss-c0de")
+        .with_token("t0ken-value");
+    let shown = format!("{meeting:?}");
+    assert!(shown.contains("1234567890"), "{shown}");
+    assert!(
+        !shown.contains("p4ss-c0de") && !shown.contains("t0ken-value"),
+        "{shown}"
+    );
+    assert_eq!(
+        serde_json::to_value(&meeting).unwrap()["passcode"],
+        "p4ss-c0de",
+        "sent as set"
     );
 }

@@ -14,7 +14,7 @@
 //! ```
 
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote};
+use quote::quote;
 use syn::ext::IdentExt;
 use syn::{parse_quote, Attribute, Field, GenericArgument, Item, ItemStruct, PathArguments, Type};
 
@@ -239,7 +239,7 @@ fn parameter(ident: &syn::Ident, ty: &Type) -> (TokenStream, TokenStream) {
 /// `with_<field>`: takes what is inside an `Option` (or a `Box<Option<_>>`), or the field's
 /// own type, and returns the struct, so that calls chain.
 fn setter(ident: &syn::Ident, ty: &Type, json: &str, docs: &[&Attribute]) -> TokenStream {
-    let method = format_ident!("with_{}", ident.unraw());
+    let method = crate::names::setter_ident(&ident.unraw().to_string());
     let value = syn::Ident::new("value", Span::call_site());
     let boxed_option = wrapped(ty, "Box").and_then(|inner| wrapped(inner, "Option"));
     let (param, made) = match (boxed_option, wrapped(ty, "Option")) {

@@ -105,6 +105,16 @@ pub fn field_ident(property: &str) -> Ident {
     format_ident!("{}", snake_case(property))
 }
 
+/// `with_<field>`, the setter of a field: a keyword's escape (`type_`) is dropped, as the
+/// prefix makes the name an identifier already (`with_type`).
+pub(crate) fn setter_ident(field: &str) -> Ident {
+    let base = field
+        .strip_suffix('_')
+        .filter(|word| is_keyword(word))
+        .unwrap_or(field);
+    format_ident!("with_{base}")
+}
+
 fn is_keyword(word: &str) -> bool {
     matches!(
         word,
@@ -165,6 +175,14 @@ fn is_keyword(word: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_setter_drops_a_keywords_escape_only() {
+        assert_eq!(setter_ident("type_").to_string(), "with_type");
+        assert_eq!(setter_ident("thread_id").to_string(), "with_thread_id");
+        // Not a keyword's escape: kept as it is.
+        assert_eq!(setter_ident("count_").to_string(), "with_count_");
+    }
 
     #[test]
     fn type_names_keep_inner_case_and_drop_separators() {

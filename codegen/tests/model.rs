@@ -31,6 +31,7 @@ fn only_components_reachable_from_the_root_are_generated() {
         model::model_types(&spec),
         [
             "CommsNotifications",
+            "Report",
             "Notification",
             "Kind",
             "Resource",
@@ -56,4 +57,34 @@ fn generated_code_parses_and_names_its_rules() {
     assert!(code.contains("Many(Vec<Resource>)"));
     assert!(code.contains("crate::odata_type::matches(&odata_type, \"#example.*Operation\")"));
     assert!(!code.contains("Unrelated"));
+}
+
+#[test]
+fn only_the_structs_a_request_body_reaches_get_setters() {
+    let model =
+        generate(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/every-kind.yaml"));
+    for reached in [
+        "impl Notification {",
+        "impl Widget {",
+        "impl WidgetOperation {",
+    ] {
+        assert!(model.contains(reached), "{reached} missing:\n{model}");
+    }
+    for returned_only in ["impl CommsNotifications {", "impl Report {"] {
+        let setters = model
+            .split(returned_only)
+            .nth(1)
+            .map(|rest| rest.split("\n}\n").next().unwrap_or_default());
+        assert!(
+            setters.is_none_or(|block| !block.contains("pub fn with_")),
+            "{returned_only} has setters:\n{model}"
+        );
+    }
+    assert!(model.contains("pub fn with_type(mut self, value: impl Into<String>) -> Self"));
+    assert!(model
+        .contains("pub fn with_tags(mut self, value: impl IntoIterator<Item = String>) -> Self"));
+    assert!(model.contains(
+        "pub fn with_widgets(mut self, value: impl IntoIterator<Item = Widget>) -> Self"
+    ));
+    assert!(model.contains("self.widget = Some(Box::new(value));"));
 }

@@ -51,8 +51,17 @@ fn sent_types(spec: &Spec) -> BTreeSet<String> {
         .iter()
         .filter_map(|(_, item)| item.as_item())
         .flat_map(|item| item.iter().map(|(_, operation)| operation));
+    let shared_bodies = spec.doc.components.as_ref().map(|c| &c.request_bodies);
     for operation in operations {
-        let Some(body) = operation.request_body.as_ref().and_then(|b| b.as_item()) else {
+        // A body is declared in place or named from `components.requestBodies`.
+        let body = match operation.request_body.as_ref() {
+            Some(ReferenceOr::Item(body)) => Some(body),
+            Some(ReferenceOr::Reference { reference }) => reference
+                .strip_prefix("#/components/requestBodies/")
+                .and_then(|name| shared_bodies?.get(name)?.as_item()),
+            None => None,
+        };
+        let Some(body) = body else {
             continue;
         };
         for schema in body.content.values().filter_map(|m| m.schema.as_ref()) {

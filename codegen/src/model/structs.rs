@@ -15,7 +15,26 @@ struct Field {
     key: String,
     ident: Ident,
     kind: Kind,
-    doc: String,
+    /// The schema's description, if it has one.
+    description: Option<String>,
+    /// Whether the schema lists it in `required`.
+    required: bool,
+}
+
+impl Field {
+    /// The field's docs: its description (else its JSON name), and a note when the schema
+    /// calls it required.
+    fn doc(&self) -> String {
+        let mut doc = self
+            .description
+            .clone()
+            .unwrap_or_else(|| format!("`{}`", self.key));
+        if self.required {
+            // Required describes what Graph usually sends; a body without it is still read.
+            doc.push_str("\n\nGraph's schema calls it required; a body without it still reads, the field absent.");
+        }
+        doc
+    }
 }
 
 /// The extension that gives a struct a `problems` field of its own: what could not be read in
@@ -55,8 +74,8 @@ pub(super) fn emit(
 /// returns the struct, so that calls chain from `Default::default()`.
 fn setters(ident: &Ident, fields: &[Field]) -> TokenStream {
     let methods = fields.iter().map(|f| {
-        let (field, key, doc) = (&f.ident, &f.key, &f.doc);
-        let method = quote::format_ident!("with_{}", field);
+        let (field, key) = (&f.ident, &f.key);
+        let method = names::setter_ident(&field.to_string());
         let (param, made) = match &f.kind {
             Kind::Text => (quote!(impl Into<String>), quote!(value.into())),
             Kind::Object(name) => (quote!(#name), quote!(Box::new(value))),
@@ -75,7 +94,10 @@ fn setters(ident: &Ident, fields: &[Field]) -> TokenStream {
         };
         let first = format!("Sets `{key}`.");
         // A property without a description is documented by its name, which `first` says.
-        let described = (*doc != format!("`{key}`")).then(|| quote!(#[doc = ""] #[doc = #doc]));
+        let described = f
+            .description
+            .as_ref()
+            .map(|doc| quote!(#[doc = ""] #[doc = #doc]));
         quote! {
             #[doc = #first]
             #described
@@ -176,20 +198,16 @@ fn plan(name: &str, object: &ObjectType, context: &Context<'_>) -> Result<Vec<Fi
                 ));
             }
         }
-        let mut doc = match &property {
+        let description = match &property {
             ReferenceOr::Item(schema) => docs(schema),
             ReferenceOr::Reference { .. } => None,
-        }
-        .unwrap_or_else(|| format!("`{key}`"));
-        if object.required.contains(key) {
-            // Required describes what Graph usually sends; a body without it is still read.
-            doc.push_str("\n\nGraph's schema calls it required; a body without it still reads, the field absent.");
-        }
+        };
         fields.push(Field {
             key: key.clone(),
             ident,
             kind,
-            doc,
+            description,
+            required: object.required.contains(key),
         });
     }
     Ok(fields)
@@ -199,7 +217,7 @@ fn plan(name: &str, object: &ObjectType, context: &Context<'_>) -> Result<Vec<Fi
 fn definition(ident: &Ident, doc: &str, fields: &[Field], keeps_problems: bool) -> TokenStream {
     let wire = graph::path(graph::WIRE_MODULE);
     let declared = fields.iter().map(|f| {
-        let (field, doc, rust) = (&f.ident, &f.doc, f.kind.field_rust());
+        let (field, doc, rust) = (&f.ident, f.doc(), f.kind.field_rust());
         quote!(#[doc = #doc] pub #field: Option<#rust>,)
     });
     let debug_fields = fields.iter().map(|f| {
