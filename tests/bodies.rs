@@ -1,8 +1,8 @@
 //! The request bodies as a user builds them, from outside the crate: `new` with what Graph
 //! requires, `with_` for the rest, `extra` for what the schema does not name yet. Each body
 //! built here is compared, as JSON, with the request of its Graph doc page
-//! (`schema/examples/`, sources in its README); Graph's error body, which tests build, is
-//! compared with the JSON its builders are expected to write.
+//! (`schema/examples/`, sources in its README), or, for Graph's error body, with the JSON
+//! Graph sends.
 
 use msgraph_calls::notifications::{
     CallOptions, Identity, IdentitySet, InvitationParticipantInfo, MeetingInfo, Modality,
@@ -87,12 +87,7 @@ fn a_body_with_nothing_required_starts_as_graph_would_read_an_empty_object() {
     empty(RejectRequest::new());
     empty(RecordResponseRequest::new());
     empty(StartHoldMusicRequest::new());
-    // typify writes the unset nested `innerError` (a recursive box) as `null`, so only the
-    // reading side is compared for Graph's error body.
-    assert_eq!(
-        InnerError::new(),
-        serde_json::from_str::<InnerError>("{}").unwrap()
-    );
+    empty(InnerError::new());
     let reject = RejectRequest::new().with_reason(RejectReason::Busy);
     assert_eq!(
         serde_json::to_value(&reject).unwrap(),
@@ -164,7 +159,7 @@ fn graphs_error_body_can_be_built_for_a_test_and_nests() {
             "message": "Application does not have permission to call.",
             "innerError": {
                 "request-id": "b3dd0f70-7e5b-4b6d-9c9b-a0a9d2e3f6a1",
-                "innerError": {"date": "2026-11-26T10:00:00", "innerError": null}
+                "innerError": {"date": "2026-11-26T10:00:00"}
             }
         }})
     );

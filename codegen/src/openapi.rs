@@ -65,6 +65,7 @@ pub fn generate(
     })?;
 
     let (mut types, mut client) = split_types(file_ast).map_err(|m| in_file(m.to_owned()))?;
+    leave_out_unset_boxes(&mut types);
     crate::builders::make_growable(&mut types).map_err(|m| {
         in_file(format!(
             "typify wrote a struct its builders cannot be made for ({m}); this is a bug in the generator"
@@ -143,6 +144,43 @@ pub(crate) fn async_methods(client: &syn::File) -> impl Iterator<Item = &syn::Im
             syn::ImplItem::Fn(f) if f.sig.asyncness.is_some() => Some(f),
             _ => None,
         })
+}
+
+/// typify writes a recursive optional property (`Box<Option<T>>`: Graph's nested `innerError`)
+/// without `skip_serializing_if`, so an unset one would be written as `null`, which Graph never
+/// sent; it is left out instead, as every other unset optional property is.
+fn leave_out_unset_boxes(types: &mut syn::File) {
+    let mut marked = false;
+    for item in &mut types.items {
+        let syn::Item::Struct(s) = item else {
+            continue;
+        };
+        for field in s.fields.iter_mut() {
+            let ty = &field.ty;
+            let boxed_option = quote!(#ty)
+                .to_string()
+                .replace(' ', "")
+                .starts_with("::std::boxed::Box<::std::option::Option<");
+            let skipped = field
+                .attrs
+                .iter()
+                .any(|attr| quote!(#attr).to_string().contains("skip_serializing_if"));
+            if boxed_option && !skipped {
+                field
+                    .attrs
+                    .push(syn::parse_quote!(#[serde(skip_serializing_if = "is_unset")]));
+                marked = true;
+            }
+        }
+    }
+    if marked {
+        types.items.push(syn::parse_quote! {
+            /// Whether a boxed optional property is unset: then it is not written.
+            fn is_unset<T>(value: &::std::boxed::Box<::std::option::Option<T>>) -> bool {
+                value.is_none()
+            }
+        });
+    }
 }
 
 /// The first struct field still typed `i32` (or an optional `i32`) after conversion, if any.
