@@ -37,6 +37,10 @@ pub(crate) struct Rule {
 /// assert_eq!(why.message(), "The SBC answered SIP 600 (Busy Everywhere).");
 /// assert_eq!(why.category, Category::Unreachable);
 /// assert!(matches!(why.basis, Basis::Rule { sip: Some(600), .. }));
+/// assert_eq!(
+///     why.to_string(),
+///     "600/560600 (unreachable): The SBC answered SIP 600 (Busy Everywhere)."
+/// );
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -173,14 +177,7 @@ impl Explanation {
 
 impl fmt::Display for Explanation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}/{} ({}): {}",
-            self.code,
-            self.subcode,
-            self.category,
-            self.message()
-        )
+        super::display_pair(f, self.code, self.subcode, self.category, &self.message())
     }
 }
 

@@ -117,15 +117,19 @@ impl TerminationReason {
 
 impl fmt::Display for TerminationReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}/{} ({}): {}",
-            self.code,
-            self.subcode,
-            self.category,
-            self.message()
-        )
+        display_pair(f, self.code, self.subcode, self.category, self.message())
     }
+}
+
+/// `code/subcode (category): message`, how a reason and an explanation are displayed.
+pub(crate) fn display_pair(
+    f: &mut fmt::Formatter<'_>,
+    code: i32,
+    subcode: i32,
+    category: Category,
+    message: &str,
+) -> fmt::Result {
+    write!(f, "{code}/{subcode} ({category}): {message}")
 }
 
 // `Category` itself (its variants, their docs and `as_str`) is generated from the category

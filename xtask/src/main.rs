@@ -81,6 +81,15 @@ fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
+/// The generator's problems, one a line: how a task reports them.
+fn lines(problems: &[msgraph_calls_codegen::Diagnostic]) -> String {
+    problems
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 fn read(path: &Path) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| format!("{}: cannot be read: {e}", path.display()))
 }
@@ -93,13 +102,7 @@ fn harvest_codes(root: &Path, args: &[String]) -> Result<Status, String> {
     let folder = Path::new(folder);
     let csv_name = "schema/termination-codes.csv";
     let table = msgraph_calls_codegen::termination::parse(&read(&root.join(csv_name))?, csv_name)
-        .map_err(|problems| {
-        problems
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("\n")
-    })?;
+        .map_err(|problems| lines(&problems))?;
     let known: std::collections::BTreeSet<(i32, i32)> =
         table.rows.iter().map(|r| (r.code, r.subcode)).collect();
     let pages = harvest_codes::pages(folder)?;
@@ -139,14 +142,8 @@ fn codegen(root: &Path, args: &[String]) -> Result<Status, String> {
         [flag] if flag == "--check" => true,
         _ => return Err("usage: cargo xtask codegen [--check]".into()),
     };
-    let files =
-        msgraph_calls_codegen::generate(&root.join("schema"), "schema").map_err(|problems| {
-            problems
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("\n")
-        })?;
+    let files = msgraph_calls_codegen::generate(&root.join("schema"), "schema")
+        .map_err(|problems| lines(&problems))?;
     if check {
         let stale = stale_snapshots(root, &files)?;
         for (file, snapshot) in &stale {
