@@ -1,8 +1,9 @@
 //! [`Graph`]: a stand-in that answers every operation of the schema as its Graph doc page does,
 //! refuses what Graph would refuse, and POSTs the notifications Graph would, signed.
 
+use std::collections::HashMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{json, Value};
@@ -51,11 +52,166 @@ pub struct Graph {
     shared: Arc<Shared>,
 }
 
-/// What the server's responder holds: the poster, and the queue of what follows the
-/// operations, POSTed one after the other in the order the operations were answered.
+/// What the server's responder holds: the poster, the queue of what follows the operations
+/// (POSTed one after the other in the order the operations were answered), the calls as Graph
+/// would keep them, and the knobs.
 struct Shared {
     poster: Arc<Poster>,
-    queue: mpsc::UnboundedSender<Value>,
+    queue: mpsc::UnboundedSender<Outgoing>,
+    calls: Mutex<HashMap<String, Sim>>,
+    knobs: Mutex<Knobs>,
+    /// How many notifications were queued so far (for [`Knobs::drop_nth`]).
+    queued: Mutex<usize>,
+    /// How many operations were answered so far (early and late completions take turns).
+    operations: Mutex<usize>,
+}
+
+/// One notification to POST: where, when, and whether it jumps the queue.
+struct Outgoing {
+    batch: Value,
+    callback: String,
+    delay: Duration,
+}
+
+/// A call as the stand-in keeps it.
+#[derive(Debug, Clone)]
+struct Sim {
+    /// The id as the stand-in answers it (with dashes, lower case).
+    id: String,
+    callback: String,
+    state: &'static str,
+    /// The call resource as `get_call` answers it.
+    call: Value,
+    roster: Vec<Value>,
+    /// The roster's `rosterSequenceNumber`.
+    sequence: i64,
+    /// The last tone's `sequenceId`.
+    tones: i64,
+    ended: bool,
+}
+
+/// What the stand-in does to its notifications, as Graph may: each knob off by default.
+///
+/// ```
+/// use std::time::Duration;
+/// use msgraph_calls::testing::Knobs;
+///
+/// let everything = Knobs::default()
+///     .duplicate(true)
+///     .swap_establishing(true)
+///     .completions_before_response(true)
+///     .late_completions(Some(Duration::from_millis(300)))
+///     .graph_spelling(true)
+///     .null_roster_ids(true)
+///     .stale_rosters(true);
+/// assert!(everything.is_duplicating());
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Knobs {
+    duplicate: bool,
+    swap_establishing: bool,
+    drop_nth: Option<usize>,
+    before_response: bool,
+    late: Option<Duration>,
+    graph_spelling: bool,
+    null_roster_ids: bool,
+    stale_rosters: bool,
+}
+
+impl Knobs {
+    /// POST every notification twice (Graph gives no notification an id).
+    ///
+    /// ```
+    /// assert!(msgraph_calls::testing::Knobs::default().duplicate(true).is_duplicating());
+    /// ```
+    pub fn duplicate(mut self, on: bool) -> Knobs {
+        self.duplicate = on;
+        self
+    }
+
+    /// Whether [`duplicate`](Self::duplicate) is on.
+    ///
+    /// ```
+    /// assert!(!msgraph_calls::testing::Knobs::default().is_duplicating());
+    /// ```
+    pub fn is_duplicating(&self) -> bool {
+        self.duplicate
+    }
+
+    /// Send `established` before `establishing` ("may arrive out of order": call-answer.md).
+    ///
+    /// ```
+    /// let _ = msgraph_calls::testing::Knobs::default().swap_establishing(true);
+    /// ```
+    pub fn swap_establishing(mut self, on: bool) -> Knobs {
+        self.swap_establishing = on;
+        self
+    }
+
+    /// Never send the `n`th notification queued from now on (1 for the next one).
+    ///
+    /// ```
+    /// let _ = msgraph_calls::testing::Knobs::default().drop_nth(Some(2));
+    /// ```
+    pub fn drop_nth(mut self, n: Option<usize>) -> Knobs {
+        self.drop_nth = n;
+        self
+    }
+
+    /// Deliver an operation's completion before Graph's response to its request (the response
+    /// waits 200 ms). With [`late_completions`](Self::late_completions) too, operations take
+    /// turns: the first early, the second late, and so on.
+    ///
+    /// ```
+    /// let _ = msgraph_calls::testing::Knobs::default().completions_before_response(true);
+    /// ```
+    pub fn completions_before_response(mut self, on: bool) -> Knobs {
+        self.before_response = on;
+        self
+    }
+
+    /// Deliver operations' completions this late, out of the queue's order.
+    ///
+    /// ```
+    /// let _ = msgraph_calls::testing::Knobs::default().late_completions(Some(std::time::Duration::from_secs(1)));
+    /// ```
+    pub fn late_completions(mut self, after: Option<Duration>) -> Knobs {
+        self.late = after;
+        self
+    }
+
+    /// Spell ids in notifications' `resourceUrl`s as Graph's examples do: upper case, without
+    /// dashes (call-playprompt.md), while responses spell them in lower case with dashes.
+    ///
+    /// ```
+    /// let _ = msgraph_calls::testing::Knobs::default().graph_spelling(true);
+    /// ```
+    pub fn graph_spelling(mut self, on: bool) -> Knobs {
+        self.graph_spelling = on;
+        self
+    }
+
+    /// Roster entries other than the bot's with `"id": null`, as in Graph's roster examples
+    /// (participant-invite.md).
+    ///
+    /// ```
+    /// let _ = msgraph_calls::testing::Knobs::default().null_roster_ids(true);
+    /// ```
+    pub fn null_roster_ids(mut self, on: bool) -> Knobs {
+        self.null_roster_ids = on;
+        self
+    }
+
+    /// After each roster, send the one before it again (a lower `rosterSequenceNumber`).
+    ///
+    /// ```
+    /// let _ = msgraph_calls::testing::Knobs::default().stale_rosters(true);
+    /// ```
+    pub fn stale_rosters(mut self, on: bool) -> Knobs {
+        self.stale_rosters = on;
+        self
+    }
 }
 
 /// What POSTing a notification takes. The queue's task holds it rather than [`Shared`] (which
@@ -96,17 +252,24 @@ impl Graph {
             callback_url: callback_url.to_owned(),
             http,
         });
-        let (queue, mut queued) = mpsc::unbounded_channel::<Value>();
+        let (queue, mut queued) = mpsc::unbounded_channel::<Outgoing>();
         let posting = poster.clone();
         tokio::spawn(async move {
-            while let Some(batch) = queued.recv().await {
-                tokio::time::sleep(NOTIFY_AFTER).await;
-                if let Err(e) = posting.notify(&batch).await {
+            while let Some(out) = queued.recv().await {
+                tokio::time::sleep(out.delay).await;
+                if let Err(e) = posting.notify_at(&out.callback, &out.batch).await {
                     tracing::debug!(error = %e, "the stand-in could not notify the bot");
                 }
             }
         });
-        let shared = Arc::new(Shared { poster, queue });
+        let shared = Arc::new(Shared {
+            poster,
+            queue,
+            calls: Mutex::new(HashMap::new()),
+            knobs: Mutex::new(Knobs::default()),
+            queued: Mutex::new(0),
+            operations: Mutex::new(0),
+        });
         let answering = shared.clone();
         let server = StandIn::start(move |request| answering.answer(request)).await;
         Ok(Graph { server, shared })
@@ -184,7 +347,9 @@ impl Graph {
     }
 
     /// Notifies the bot of a call from the phone number `caller` (E.164), as Graph does when a
-    /// call comes in (the shape of call-answer.md's incoming notification).
+    /// call comes in (the shape of call-answer.md's incoming notification), and keeps the call:
+    /// its roster is the caller and, once answered, the bot. A call of that id the stand-in
+    /// kept already starts again.
     ///
     /// ```no_run
     /// # async fn demo(graph: msgraph_calls::testing::Graph) -> Result<(), msgraph_calls::testing::NotifyError> {
@@ -196,21 +361,38 @@ impl Graph {
         call_id: &str,
         caller: &str,
     ) -> Result<http::StatusCode, NotifyError> {
+        let callback = self.shared.poster.callback_url.clone();
+        let source = json!({"@odata.type": "#microsoft.graph.participantInfo", "identity": {
+            "@odata.type": "#microsoft.graph.identitySet",
+            "phone": {"@odata.type": "#microsoft.graph.identity", "id": caller}
+        }});
         let call = json!({
+            "@odata.type": "#microsoft.graph.call",
+            "id": call_id,
             "state": "incoming",
             "direction": "incoming",
-            "callbackUri": self.shared.poster.callback_url,
-            "source": {"@odata.type": "#microsoft.graph.participantInfo", "identity": {
-                "@odata.type": "#microsoft.graph.identitySet",
-                "phone": {"@odata.type": "#microsoft.graph.identity", "id": caller}
-            }},
+            "callbackUri": callback,
+            "source": source,
             "requestedModalities": ["audio"]
         });
-        self.notify(&call_update("created", call_id, call)).await
+        let sim = Sim {
+            id: call_id.to_owned(),
+            callback,
+            state: "incoming",
+            call: call.clone(),
+            roster: vec![participant(&new_id(), &source)],
+            sequence: 0,
+            tones: 0,
+            ended: false,
+        };
+        self.shared.lock_calls().insert(key(call_id), sim);
+        let url = self.shared.call_url(call_id);
+        self.notify(&batch("created", &url, call)).await
     }
 
     /// Notifies the bot that the caller pressed `tone` (`tone0` to `tone9`, `star`, `pound`,
-    /// ...), as Graph does for a call subscribed to tones (call-subscribetotone.md).
+    /// ...), as Graph does for a call subscribed to tones (call-subscribetotone.md), each tone
+    /// with the next `sequenceId`.
     ///
     /// ```no_run
     /// # async fn demo(graph: msgraph_calls::testing::Graph) -> Result<(), msgraph_calls::testing::NotifyError> {
@@ -222,10 +404,112 @@ impl Graph {
         call_id: &str,
         tone: &str,
     ) -> Result<http::StatusCode, NotifyError> {
-        let call = json!({"state": "established", "toneInfo": {
-            "@odata.type": "#microsoft.graph.toneInfo", "sequenceId": 1, "tone": tone
+        let (sequence, callback, state) = {
+            let mut calls = self.shared.lock_calls();
+            match calls.get_mut(&key(call_id)) {
+                Some(sim) => {
+                    sim.tones += 1;
+                    (sim.tones, sim.callback.clone(), sim.state)
+                }
+                None => (1, self.shared.poster.callback_url.clone(), "established"),
+            }
+        };
+        let call = json!({"@odata.type": "#microsoft.graph.call", "state": state, "toneInfo": {
+            "@odata.type": "#microsoft.graph.toneInfo", "sequenceId": sequence, "tone": tone
         }});
-        self.notify(&call_update("updated", call_id, call)).await
+        let body = batch("updated", &self.shared.call_url(call_id), call);
+        let status = self.shared.poster.notify_at(&callback, &body).await?;
+        if self.shared.lock_knobs().duplicate {
+            self.shared.poster.notify_at(&callback, &body).await?;
+        }
+        Ok(status)
+    }
+
+    /// A Teams user joins the call (a meeting the bot joined): the roster with them in it is
+    /// notified, as Graph notifies roster changes (participant-invite.md).
+    ///
+    /// ```no_run
+    /// # fn demo(graph: msgraph_calls::testing::Graph) {
+    /// graph.join("2e1a0b00-2db4-4022-9570-243709c565ab", "112f7296-5fa4-42ca-bae8-6a692b15d4b8", "Alex");
+    /// # }
+    /// ```
+    pub fn join(&self, call_id: &str, user_id: &str, display_name: &str) {
+        let info = json!({"@odata.type": "#microsoft.graph.participantInfo", "identity": {
+            "@odata.type": "#microsoft.graph.identitySet",
+            "user": {"@odata.type": "#microsoft.graph.identity", "id": user_id, "displayName": display_name}
+        }});
+        let known = match self.shared.lock_calls().get_mut(&key(call_id)) {
+            Some(sim) => {
+                sim.roster.push(participant(&new_id(), &info));
+                true
+            }
+            None => false,
+        };
+        if known {
+            self.shared.roster_changed(call_id);
+        }
+    }
+
+    /// The Teams user `user_id` leaves the call: the roster without them is notified.
+    ///
+    /// ```no_run
+    /// # fn demo(graph: msgraph_calls::testing::Graph) {
+    /// graph.leave("2e1a0b00-2db4-4022-9570-243709c565ab", "112f7296-5fa4-42ca-bae8-6a692b15d4b8");
+    /// # }
+    /// ```
+    pub fn leave(&self, call_id: &str, user_id: &str) {
+        let known = match self.shared.lock_calls().get_mut(&key(call_id)) {
+            Some(sim) => {
+                sim.roster
+                    .retain(|p| p["info"]["identity"]["user"]["id"].as_str() != Some(user_id));
+                true
+            }
+            None => false,
+        };
+        if known {
+            self.shared.roster_changed(call_id);
+        }
+    }
+
+    /// Sets what the stand-in does to its notifications from now on ([`Knobs`]).
+    ///
+    /// ```no_run
+    /// # fn demo(graph: msgraph_calls::testing::Graph) {
+    /// graph.set_knobs(msgraph_calls::testing::Knobs::default().duplicate(true));
+    /// # }
+    /// ```
+    pub fn set_knobs(&self, knobs: Knobs) {
+        *self.shared.lock_knobs() = knobs;
+        *self.shared.queued.lock().unwrap_or_else(|p| p.into_inner()) = 0;
+    }
+
+    /// Ends the call without telling the bot, as calls Graph loses do: `keep_alive`,
+    /// `get_call` and every operation on it answer `404` from now on.
+    ///
+    /// ```no_run
+    /// # fn demo(graph: msgraph_calls::testing::Graph) {
+    /// graph.end_silently("57dab8b1-894c-409a-b240-bd8beae78896");
+    /// # }
+    /// ```
+    pub fn end_silently(&self, call_id: &str) {
+        if let Some(sim) = self.shared.lock_calls().get_mut(&key(call_id)) {
+            sim.ended = true;
+            sim.state = "terminated";
+        }
+    }
+
+    /// The state the stand-in keeps for the call, `None` for a call it does not know.
+    ///
+    /// ```no_run
+    /// # fn demo(graph: msgraph_calls::testing::Graph) {
+    /// assert_eq!(graph.call_state("57dab8b1-894c-409a-b240-bd8beae78896"), Some("established"));
+    /// # }
+    /// ```
+    pub fn call_state(&self, call_id: &str) -> Option<&'static str> {
+        self.shared
+            .lock_calls()
+            .get(&key(call_id))
+            .map(|sim| sim.state)
     }
 }
 
@@ -240,6 +524,50 @@ impl fmt::Debug for Graph {
 }
 
 impl Shared {
+    fn lock_calls(&self) -> std::sync::MutexGuard<'_, HashMap<String, Sim>> {
+        self.calls.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn lock_knobs(&self) -> std::sync::MutexGuard<'_, Knobs> {
+        self.knobs.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// `/communications/calls/{id}`, the id spelled as Graph's examples spell it when the knob
+    /// says so.
+    fn call_url(&self, id: &str) -> String {
+        format!("/communications/calls/{}", self.spell(id))
+    }
+
+    fn spell(&self, id: &str) -> String {
+        if self.lock_knobs().graph_spelling {
+            id.replace('-', "").to_ascii_uppercase()
+        } else {
+            id.to_owned()
+        }
+    }
+
+    /// Queues `batch` for `callback` as the knobs say: dropped, twice, or once.
+    fn send(&self, batch: Value, callback: &str, delay: Duration) {
+        let knobs = self.lock_knobs().clone();
+        let dropped = {
+            let mut queued = self.queued.lock().unwrap_or_else(|p| p.into_inner());
+            *queued += 1;
+            knobs.drop_nth == Some(*queued)
+        };
+        if dropped {
+            return;
+        }
+        let times = if knobs.duplicate { 2 } else { 1 };
+        for _ in 0..times {
+            // Fails only once the stand-in is being dropped: nobody waits for these then.
+            let _ = self.queue.send(Outgoing {
+                batch: batch.clone(),
+                callback: callback.to_owned(),
+                delay,
+            });
+        }
+    }
+
     fn answer(&self, request: &Recorded) -> Reply {
         if let Some(reply) = signer::publish(request, &signer::jwks(&[&self.poster.key])) {
             return reply;
@@ -277,27 +605,318 @@ impl Shared {
             .example
             .and_then(|text| serde_json::from_str(text).ok())
             .unwrap_or(Value::Null);
-        for batch in follow_ups(route, &ids, &body, &example) {
-            // Fails only once the stand-in is being dropped: nobody waits for these then.
-            let _ = self.queue.send(batch);
+        let call_id = ids
+            .iter()
+            .find(|(name, _)| *name == "call-id")
+            .map(|(_, id)| id.clone());
+        match call_id {
+            None => self.create_call(route, &body, example),
+            Some(call_id) => self.on_call(route, &call_id, &ids, &body, example),
         }
-        match route.example {
-            Some(example) => Reply::json(route.status, example),
+    }
+
+    /// `POST /communications/calls`: a new call with a fresh id, establishing, then established.
+    fn create_call(&self, route: &Route, body: &Value, mut example: Value) -> Reply {
+        let id = new_id();
+        let callback = body["callbackUri"]
+            .as_str()
+            .unwrap_or(&self.poster.callback_url)
+            .to_owned();
+        example["id"] = json!(id);
+        example["callbackUri"] = json!(callback);
+        example["state"] = json!("establishing");
+        let bot = json!({"@odata.type": "#microsoft.graph.participantInfo", "identity": {
+            "@odata.type": "#microsoft.graph.identitySet",
+            "application": {"@odata.type": "#microsoft.graph.identity", "id": self.poster.app_id}
+        }});
+        let mut roster = vec![participant(&new_id(), &bot)];
+        for target in body["targets"].as_array().into_iter().flatten() {
+            roster.push(participant(&new_id(), &json!({
+                "@odata.type": "#microsoft.graph.participantInfo", "identity": target["identity"]
+            })));
+        }
+        let sim = Sim {
+            id: id.clone(),
+            callback,
+            state: "establishing",
+            call: example.clone(),
+            roster,
+            sequence: 0,
+            tones: 0,
+            ended: false,
+        };
+        self.lock_calls().insert(key(&id), sim);
+        self.establish(&id);
+        Reply::json(route.status, &example.to_string())
+    }
+
+    /// Establishing and established (in either order, as the knob says), then the roster.
+    fn establish(&self, id: &str) {
+        let (callback, mut states) = {
+            let mut calls = self.lock_calls();
+            let Some(sim) = calls.get_mut(&key(id)) else {
+                return;
+            };
+            sim.state = "established";
+            sim.call["state"] = json!("established");
+            (sim.callback.clone(), ["establishing", "established"])
+        };
+        if self.lock_knobs().swap_establishing {
+            states.reverse();
+        }
+        let url = self.call_url(id);
+        for state in states {
+            let call = json!({"@odata.type": "#microsoft.graph.call", "state": state});
+            self.send(batch("updated", &url, call), &callback, NOTIFY_AFTER);
+        }
+        self.roster_changed(id);
+    }
+
+    /// The call's whole roster, as Graph notifies it after a change (participant-invite.md),
+    /// and the one before it again when the knob says so.
+    fn roster_changed(&self, id: &str) {
+        let knobs = self.lock_knobs().clone();
+        let (callback, roster, stale) = {
+            let mut calls = self.lock_calls();
+            let Some(sim) = calls.get_mut(&key(id)) else {
+                return;
+            };
+            sim.sequence += 1;
+            let sequence = sim.sequence;
+            let shown = |roster: &[Value], sequence: i64| -> Vec<Value> {
+                roster
+                    .iter()
+                    .enumerate()
+                    .map(|(at, p)| {
+                        let mut p = p.clone();
+                        p["rosterSequenceNumber"] = json!(sequence);
+                        if knobs.null_roster_ids && at > 0 {
+                            p["id"] = Value::Null;
+                        }
+                        p
+                    })
+                    .collect()
+            };
+            let roster = shown(&sim.roster, sequence);
+            let stale = (knobs.stale_rosters && sequence > 1).then(|| {
+                shown(
+                    &sim.roster[..sim.roster.len().saturating_sub(1)],
+                    sequence - 1,
+                )
+            });
+            (sim.callback.clone(), roster, stale)
+        };
+        let url = format!("{}/participants", self.call_url(id));
+        self.send(
+            batch("updated", &url, Value::Array(roster)),
+            &callback,
+            NOTIFY_AFTER,
+        );
+        if let Some(stale) = stale {
+            self.send(
+                batch("updated", &url, Value::Array(stale)),
+                &callback,
+                NOTIFY_AFTER,
+            );
+        }
+    }
+
+    /// An operation on a known call: answered as its doc page answers, the call changed, and
+    /// what Graph sends after it queued.
+    fn on_call(
+        &self,
+        route: &Route,
+        call_id: &str,
+        ids: &[(&str, String)],
+        body: &Value,
+        mut example: Value,
+    ) -> Reply {
+        let sim = self.lock_calls().get(&key(call_id)).cloned();
+        let Some(sim) = sim.filter(|sim| !sim.ended) else {
+            // call-keepalive.md: a call that has ended answers 404.
+            return error(404, "itemNotFound", "The call is not found.");
+        };
+        let id = sim.id.clone();
+        let url = self.call_url(&id);
+        match route.name {
+            "get_call" => {
+                return Reply::json(route.status, &sim.call.to_string());
+            }
+            "list_participants" => {
+                let list = json!({"value": sim.roster});
+                return Reply::json(route.status, &list.to_string());
+            }
+            // call-answer.md and application-post-calls.md: establishing, then established.
+            "answer" => {
+                if let Some(callback) = body["callbackUri"].as_str() {
+                    if let Some(sim) = self.lock_calls().get_mut(&key(&id)) {
+                        sim.callback = callback.to_owned();
+                        sim.call["callbackUri"] = json!(callback);
+                    }
+                }
+                let bot = json!({"@odata.type": "#microsoft.graph.participantInfo", "identity": {
+                    "@odata.type": "#microsoft.graph.identitySet",
+                    "application": {"@odata.type": "#microsoft.graph.identity", "id": self.poster.app_id}
+                }});
+                if let Some(sim) = self.lock_calls().get_mut(&key(&id)) {
+                    sim.roster.insert(0, participant(&new_id(), &bot));
+                }
+                self.establish(&id);
+            }
+            // call-transfer.md, Example 3: transferring, then terminated with 0/7015.
+            "transfer" => {
+                let callback = sim.callback.clone();
+                self.send(
+                    batch(
+                        "updated",
+                        &url,
+                        json!({"@odata.type": "#microsoft.graph.call", "state": "transferring"}),
+                    ),
+                    &callback,
+                    NOTIFY_AFTER,
+                );
+                self.finish(&id, 0, 7015, "GracefulTransferCompleted");
+            }
+            // call-delete.md: terminated, 200/5001.
+            "delete_call" => self.finish(&id, 200, 5001, "The conversation has ended."),
+            // participant-invite.md: the roster with the invited participants in it.
+            "invite_participants" => {
+                if let Some(sim) = self.lock_calls().get_mut(&key(&id)) {
+                    for invited in body["participants"].as_array().into_iter().flatten() {
+                        let info = json!({"@odata.type": "#microsoft.graph.participantInfo",
+                                          "identity": invited["identity"]});
+                        sim.roster.push(participant(&new_id(), &info));
+                    }
+                }
+                self.roster_changed(&id);
+            }
+            // call-mute.md: "all participants will receive a roster update".
+            "mute" | "unmute" => {
+                let muted = route.name == "mute";
+                if let Some(sim) = self.lock_calls().get_mut(&key(&id)) {
+                    if let Some(bot) = sim.roster.first_mut() {
+                        bot["isMuted"] = json!(muted);
+                    }
+                }
+                self.roster_changed(&id);
+            }
+            "mute_participant" => {
+                let participant_id = ids
+                    .iter()
+                    .find(|(n, _)| *n == "participant-id")
+                    .map(|(_, v)| v.clone());
+                if let Some(sim) = self.lock_calls().get_mut(&key(&id)) {
+                    for p in &mut sim.roster {
+                        if p["id"].as_str().map(key) == participant_id.as_deref().map(key) {
+                            p["isMuted"] = json!(true);
+                        }
+                    }
+                }
+                self.roster_changed(&id);
+            }
+            _ => {}
+        }
+        // An operation's result (playPromptOperation, ...): a fresh id; unless the response says
+        // it completed or failed, its completion follows (resources/commsoperation.md,
+        // call-playprompt.md "Notification - operation completed").
+        let kind = example["@odata.type"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let mut delay = Duration::ZERO;
+        if kind.ends_with("Operation") {
+            let operation_id = new_id();
+            example["id"] = json!(operation_id);
+            if let Some(context) = body.get("clientContext") {
+                example["clientContext"] = context.clone();
+            }
+            let status = example["status"]
+                .as_str()
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            if status != "completed" && status != "failed" {
+                let mut operation = example.clone();
+                operation["status"] = json!("completed");
+                operation["resultInfo"] = json!({"@odata.type": "#microsoft.graph.resultInfo",
+                    "code": 200, "subcode": 0, "message": "Action completed successfully."});
+                let op_url = format!("{url}/operations/{}", self.spell(&operation_id));
+                let knobs = self.lock_knobs().clone();
+                let completion = batch("deleted", &op_url, operation);
+                // With both knobs on, operations take turns: early, late, early...
+                let turn = {
+                    let mut operations = self.operations.lock().unwrap_or_else(|p| p.into_inner());
+                    *operations += 1;
+                    *operations
+                };
+                let early = knobs.before_response && (knobs.late.is_none() || turn % 2 == 1);
+                if early {
+                    self.send(completion, &sim.callback, Duration::ZERO);
+                    delay = Duration::from_millis(200);
+                } else if let Some(late) = knobs.late {
+                    self.send_late(completion, &sim.callback, late);
+                } else {
+                    self.send(completion, &sim.callback, NOTIFY_AFTER);
+                }
+            }
+        }
+        let reply = match route.example {
+            Some(_) => Reply::json(route.status, &example.to_string()),
             None => Reply::status(route.status),
-        }
+        };
+        reply.after(delay)
+    }
+
+    /// A completion delivered `late`, out of the queue's order.
+    fn send_late(&self, batch: Value, callback: &str, late: Duration) {
+        let duplicate = self.lock_knobs().duplicate;
+        let poster = self.poster.clone();
+        let callback = callback.to_owned();
+        tokio::spawn(async move {
+            tokio::time::sleep(late).await;
+            for _ in 0..if duplicate { 2 } else { 1 } {
+                let _ = poster.notify_at(&callback, &batch).await;
+            }
+        });
+    }
+
+    /// The call ends with `code`/`subcode`: terminated, notified.
+    fn finish(&self, id: &str, code: i32, subcode: i32, message: &str) {
+        let callback = {
+            let mut calls = self.lock_calls();
+            let Some(sim) = calls.get_mut(&key(id)) else {
+                return;
+            };
+            sim.ended = true;
+            sim.state = "terminated";
+            sim.call["state"] = json!("terminated");
+            sim.callback.clone()
+        };
+        let call = json!({"@odata.type": "#microsoft.graph.call", "state": "terminated", "resultInfo": {
+            "@odata.type": "#microsoft.graph.resultInfo",
+            "code": code, "subcode": subcode, "message": message
+        }});
+        self.send(
+            batch("deleted", &self.call_url(id), call),
+            &callback,
+            NOTIFY_AFTER,
+        );
     }
 }
 
 impl Poster {
     async fn notify(&self, batch: &Value) -> Result<http::StatusCode, NotifyError> {
+        self.notify_at(&self.callback_url, batch).await
+    }
+
+    async fn notify_at(&self, url: &str, batch: &Value) -> Result<http::StatusCode, NotifyError> {
         let token = self.key.sign(&signer::claims(&self.app_id, &self.tenant));
         let failed = |reason: String| NotifyError {
-            url: self.callback_url.clone(),
+            url: url.to_owned(),
             reason,
         };
         let response = self
             .http
-            .post(&self.callback_url)
+            .post(url)
             .header("authorization", format!("Bearer {token}"))
             .json(batch)
             .send()
@@ -307,73 +926,25 @@ impl Poster {
     }
 }
 
-/// What Graph sends after an operation succeeds, as its doc pages show.
-fn follow_ups(route: &Route, ids: &[(&str, String)], body: &Value, example: &Value) -> Vec<Value> {
-    let id = |name: &str| ids.iter().find(|(n, _)| *n == name).map(|(_, v)| v.clone());
-    let call_id = id("call-id")
-        .or_else(|| example["id"].as_str().map(str::to_owned))
-        .unwrap_or_default();
-    let mut then = Vec::new();
-    match route.name {
-        // call-answer.md and application-post-calls.md: establishing, then established.
-        "answer" | "create_call" => {
-            for state in ["establishing", "established"] {
-                then.push(call_update("updated", &call_id, json!({"state": state})));
-            }
-        }
-        // call-transfer.md, Example 3: transferring, then terminated with 0/7015.
-        "transfer" => {
-            then.push(call_update(
-                "updated",
-                &call_id,
-                json!({"state": "transferring"}),
-            ));
-            then.push(terminated(&call_id, 0, 7015, "GracefulTransferCompleted"));
-        }
-        // call-delete.md: terminated, 200/5001.
-        "delete_call" => then.push(terminated(
-            &call_id,
-            200,
-            5001,
-            "The conversation has ended.",
-        )),
-        // participant-invite.md: the roster with the invited participants in it.
-        "invite_participants" => {
-            let participants: Vec<Value> = body["participants"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|invited| {
-                    json!({
-                        "@odata.type": "#microsoft.graph.participant",
-                        "info": {"@odata.type": "#microsoft.graph.participantInfo",
-                                 "identity": invited["identity"]},
-                        "isMuted": false,
-                        "isInLobby": false
-                    })
-                })
-                .collect();
-            let url = format!("/communications/calls/{call_id}/participants");
-            then.push(batch("updated", &url, Value::Array(participants)));
-        }
-        _ => {}
-    }
-    // An operation's result (playPromptOperation, muteParticipantOperation, ...) completes
-    // (call-playprompt.md, "Notification - operation completed").
-    let kind = example["@odata.type"].as_str().unwrap_or_default();
-    if kind.ends_with("Operation") {
-        let mut operation = example.clone();
-        operation["status"] = json!("completed");
-        operation["resultInfo"] = json!({"@odata.type": "#microsoft.graph.resultInfo",
-            "code": 200, "subcode": 0, "message": "Action completed successfully."});
-        if let Some(context) = body.get("clientContext") {
-            operation["clientContext"] = context.clone();
-        }
-        let operation_id = example["id"].as_str().unwrap_or_default();
-        let url = format!("/communications/calls/{call_id}/operations/{operation_id}");
-        then.push(batch("deleted", &url, operation));
-    }
-    then
+/// A fresh call, participant or operation id: a GUID in lower case with dashes.
+fn new_id() -> String {
+    crate::ids::new_client_request_id()
+}
+
+/// How the stand-in keys a call: its id in lower case without dashes, whatever the spelling.
+fn key(id: &str) -> String {
+    id.replace('-', "").to_ascii_lowercase()
+}
+
+/// A participant of the roster.
+fn participant(id: &str, info: &Value) -> Value {
+    json!({
+        "@odata.type": "#microsoft.graph.participant",
+        "id": id,
+        "info": info,
+        "isMuted": false,
+        "isInLobby": false
+    })
 }
 
 fn batch(change: &str, resource_url: &str, resource_data: Value) -> Value {
@@ -386,19 +957,6 @@ fn batch(change: &str, resource_url: &str, resource_data: Value) -> Value {
             "resourceData": resource_data
         }]
     })
-}
-
-fn call_update(change: &str, call_id: &str, mut call: Value) -> Value {
-    call["@odata.type"] = json!("#microsoft.graph.call");
-    batch(change, &format!("/communications/calls/{call_id}"), call)
-}
-
-fn terminated(call_id: &str, code: i32, subcode: i32, message: &str) -> Value {
-    let call = json!({"state": "terminated", "resultInfo": {
-        "@odata.type": "#microsoft.graph.resultInfo",
-        "code": code, "subcode": subcode, "message": message
-    }});
-    call_update("deleted", call_id, call)
 }
 
 /// Graph's error body (`ODataError`) with `status`.

@@ -45,7 +45,7 @@ mod http1;
 mod server;
 pub mod signer;
 
-pub use graph::{Graph, NotifyError};
+pub use graph::{Graph, Knobs, NotifyError};
 pub use server::{Recorded, Reply, StandIn};
 
 /// Reads a request body as an operation's request type, or says where it does not.
