@@ -41,6 +41,15 @@ pub enum Error {
         /// What is wrong with the id.
         reason: &'static str,
     },
+    /// A request body was refused before anything was sent: Graph would refuse it, or a call
+    /// session could not follow it (a `clientContext` over 256 characters, or one already
+    /// awaited on the call).
+    InvalidBody {
+        /// The property, as Graph names it (`clientContext`).
+        field: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// Graph does not offer its calling APIs in this cloud; nothing was sent.
     UnsupportedCloud {
         /// The cloud asked for.
@@ -332,6 +341,9 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::InvalidId { parameter, reason } => write!(f, "invalid {parameter}: {reason}"),
+            Error::InvalidBody { field, reason } => {
+                write!(f, "request body refused before sending, at {field}: {reason}")
+            }
             Error::UnsupportedCloud { cloud } => write!(
                 f,
                 "Graph does not offer its calling APIs in the {cloud} cloud (global, US Government L4 and L5 do)"

@@ -10,6 +10,7 @@
 // - notifications, wire, odata_type, graph_int: reading what Graph POSTs to the bot;
 // - termination, diag_code: why a call ended;
 // - inbound: who sent a callback;
+// - sessions: calls that follow their notifications;
 // - testing: a stand-in for Graph and a token signer, for tests.
 
 pub mod auth;
@@ -30,6 +31,8 @@ pub mod join_url;
 pub mod notifications;
 mod odata_type;
 mod retry;
+#[cfg(feature = "sessions")]
+pub mod sessions;
 pub mod termination;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -11,6 +11,7 @@
 //!   (`#[non_exhaustive]`, `new` and `with_` methods);
 //! - [`operations`] turns progenitor's methods into the crate's own (`operations.rs`): named by
 //!   `x-rust-name`, retried as `x-idempotent` says, ids checked, through one request path;
+//!   and the call sessions' methods, awaited as `x-completion` says (`sessions`);
 //! - [`model`] turns the notification components into `model.rs`, with the project's own rules;
 //! - [`termination`] turns `termination-codes.csv` into `termination.rs`;
 //! - [`rules`] turns `termination-rules.csv` and `sip-responses.csv` into
@@ -33,6 +34,7 @@ pub mod operations;
 mod output;
 mod routes;
 pub mod rules;
+mod sessions;
 pub mod spec;
 pub mod termination;
 

@@ -44,6 +44,7 @@ struct Planned<'a> {
     operation: &'a Operation,
     name: String,
     idempotent: bool,
+    completion: Option<crate::sessions::Completion>,
 }
 
 /// Generates `operations.rs` from the spec and progenitor's `client` (parsed), or says, with
@@ -69,12 +70,14 @@ pub fn generate(spec: &Spec, client: &syn::File) -> Result<GeneratedFile, Vec<Di
     let mut methods = Vec::new();
     let mut blocking = Vec::new();
     let mut routes = Vec::new();
+    let mut session = Vec::new();
     for op in &planned {
         match emit(spec, op, client) {
-            Ok((method, blocking_method, route)) => {
+            Ok((method, blocking_method, route, session_method)) => {
                 methods.push(method);
                 blocking.push(blocking_method);
                 routes.push(route);
+                session.extend(session_method);
             }
             Err(problem) => problems.push(problem),
         }
@@ -92,6 +95,11 @@ pub fn generate(spec: &Spec, client: &syn::File) -> Result<GeneratedFile, Vec<Di
         #[cfg(feature = "blocking")]
         impl crate::blocking::Client {
             #(#blocking)*
+        }
+
+        #[cfg(feature = "sessions")]
+        impl crate::sessions::CallSession {
+            #(#session)*
         }
 
         /// Every operation as the `testing` feature's stand-in answers it.
@@ -155,21 +163,24 @@ fn plan<'a>(
                 format!("{here}: needs `{IDEMPOTENT}: true` or `false`: whether sending it twice does what sending it once does"),
             )
         })?;
+    let completion = crate::sessions::completion(spec, path, method, operation)?;
     Ok(Planned {
         method,
         path,
         operation,
         name: name.to_owned(),
         idempotent,
+        completion,
     })
 }
 
-/// The async and the blocking method of one operation, and its stand-in route.
+/// The async and the blocking method of one operation, its stand-in route, and its call
+/// session's method when it has one.
 fn emit(
     spec: &Spec,
     op: &Planned<'_>,
     client: &syn::File,
-) -> Result<(TokenStream, TokenStream, TokenStream), Diagnostic> {
+) -> Result<(TokenStream, TokenStream, TokenStream, Option<TokenStream>), Diagnostic> {
     let here = format!("{} {}", op.method.to_ascii_uppercase(), op.path);
     let generated = find_method(client, op.method, op.path).ok_or_else(|| {
         spec.error_at(
@@ -252,7 +263,22 @@ fn emit(
         }
     };
     let route = crate::routes::route(spec, op.method, op.path, op.operation, &op.name, &params)?;
-    Ok((async_method, blocking_method, route))
+    let session_method = match op.completion {
+        Some(completion) => crate::sessions::method(
+            spec,
+            &crate::sessions::Method {
+                path: op.path,
+                method: op.method,
+                operation: op.operation,
+                name: &op.name,
+                completion,
+                params: &params,
+                output: &output,
+            },
+        )?,
+        None => None,
+    };
+    Ok((async_method, blocking_method, route, session_method))
 }
 
 /// The method's docs: the spec's summary and description, the request, the retry class, and

@@ -19,6 +19,7 @@ paths:
       operationId: call_get
       x-rust-name: get_call
       x-idempotent: true
+      x-completion: response
       parameters:
         - {{name: call-id, in: path, required: true, schema: {{type: string}}}}
       responses:

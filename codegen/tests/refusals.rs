@@ -390,6 +390,12 @@ fn an_array_of_arrays_of_objects() {
 
 /// A spec with one operation whose extra lines (indented as operation keys) are `extensions`.
 fn spec_with_operation(extensions: &str) -> String {
+    // What completes it, unless the test says.
+    let completion = if extensions.contains("x-completion") {
+        ""
+    } else {
+        "      x-completion: response\n"
+    };
     format!(
         "openapi: 3.0.4
 info: {{title: t, version: v1.0}}
@@ -397,7 +403,7 @@ paths:
   /communications/calls/{{call-id}}:
     delete:
       operationId: communication_DeleteCall
-{extensions}      parameters:
+{extensions}{completion}      parameters:
         - {{name: call-id, in: path, required: true, schema: {{type: string}}}}
       responses:
         \"204\": {{description: No Content}}
@@ -406,6 +412,7 @@ paths:
       operationId: call_keepAlive
       x-rust-name: keep_alive
       x-idempotent: true
+      x-completion: response
       parameters:
         - {{name: call-id, in: path, required: true, schema: {{type: string}}}}
       responses:
@@ -491,5 +498,23 @@ fn a_one_of_member_that_keeps_its_problems() {
         "    Thing:\n      oneOf:\n        - $ref: '#/components/schemas/Part'\n      discriminator:\n        propertyName: '@odata.type'\n        mapping:\n          '#x.part': '#/components/schemas/Part'\n    Part:\n      type: object\n      x-keeps-problems: true\n",
         "      oneOf:",
         "Thing: the member `Part` has `x-keeps-problems`, which a `oneOf` member cannot have: its problems would lose their path",
+    );
+}
+
+#[test]
+fn an_operation_on_a_call_that_does_not_say_what_completes_it() {
+    assert_operation_refused(
+        "      x-rust-name: delete_call\n      x-idempotent: true\n      x-completion: soon\n",
+        "      x-completion: soon",
+        "DELETE /communications/calls/{call-id}: needs `x-completion: notification`, `response` or `incoming` (what completes it, for call sessions); found `soon`",
+    );
+}
+
+#[test]
+fn an_operation_completed_by_a_notification_returns_an_operation() {
+    assert_operation_refused(
+        "      x-rust-name: delete_call\n      x-idempotent: true\n      x-completion: notification\n",
+        "      responses:",
+        "DELETE /communications/calls/{call-id}: `x-completion: notification` needs a success response read as `CommsOperation`, not `()`",
     );
 }

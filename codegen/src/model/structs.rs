@@ -62,11 +62,13 @@ pub(super) fn emit(
     let definition = definition(&ident, &doc, &fields, keeps_problems);
     let reader = reader(name, &ident, &fields, keeps_problems);
     let writer = writer(&ident, &fields);
+    // Resources get `merge`; a batch (the structs that keep their problems) is not merged.
+    let merge = (!keeps_problems).then(|| merge(&ident, &fields));
     let setters = context
         .sent
         .contains(name)
         .then(|| setters(&ident, &fields));
-    Ok(quote!(#definition #reader #writer #setters))
+    Ok(quote!(#definition #reader #writer #merge #setters))
 }
 
 /// `with_<field>` for each property of a struct users build: it takes the value (a string as
@@ -110,6 +112,43 @@ fn setters(ident: &Ident, fields: &[Field]) -> TokenStream {
     quote! {
         impl #ident {
             #(#methods)*
+        }
+    }
+}
+
+/// `merge`: the newer object's properties over this one's, each as it came (a typed value, an
+/// explicit `null`, a value kept as it arrived), and the ones it does not carry left as they
+/// were. What call sessions do with the partial resources of notifications.
+fn merge(ident: &Ident, fields: &[Field]) -> TokenStream {
+    let takes = fields.iter().map(|f| {
+        let (field, key) = (&f.ident, &f.key);
+        quote! {
+            if newer.#field.is_some() || newer.extra.contains_key(#key) {
+                self.#field = newer.#field.take();
+                self.extra.remove(#key);
+            }
+        }
+    });
+    let doc = format!(
+        "Takes every property `newer` carries, as it came (a value, an explicit `null`, a value \
+         kept in `extra`), and keeps this `{ident}`'s others: what a partial resource in a \
+         notification says of the whole one.\n\n\
+         ```\n\
+         let mut kept = msgraph_calls::notifications::{ident}::default();\n\
+         kept.extra.insert(\"a\".into(), 1.into());\n\
+         let mut newer = msgraph_calls::notifications::{ident}::default();\n\
+         newer.extra.insert(\"b\".into(), 2.into());\n\
+         kept.merge(newer);\n\
+         assert_eq!(kept.extra.len(), 2);\n\
+         ```"
+    );
+    quote! {
+        impl #ident {
+            #[doc = #doc]
+            pub fn merge(&mut self, mut newer: #ident) {
+                #(#takes)*
+                self.extra.append(&mut newer.extra);
+            }
         }
     }
 }

@@ -1,0 +1,892 @@
+//! [`Calls`]: the registry of calls, fed with every verified callback batch.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::{broadcast, mpsc, oneshot, watch};
+use tokio::task::AbortHandle;
+use tokio::time::Instant;
+
+use super::ids::{self, normal_id, Target};
+use super::record::{CallRecord, EndedBy, Event, Outcome};
+use super::session::{CallSession, Finish, IncomingCall};
+use super::store::{CallStore, MemoryStore, StoreError};
+use crate::notifications::{CallState, CommsNotification, CommsNotifications, CommsOperation};
+use crate::types::CreateCallRequest;
+use crate::{Client, Error};
+
+/// How long an instance's claim on an incoming call lasts: past Graph's 15 seconds to answer.
+const INCOMING_CLAIM: Duration = Duration::from_secs(60);
+
+/// How many shards the registry spreads its calls over.
+const SHARDS: usize = 16;
+
+/// The registry of calls: feed it every verified callback batch ([`apply`](Calls::apply)), take
+/// incoming calls from [`incoming`](Calls::incoming), place calls with
+/// [`create_call`](Calls::create_call); each call is a [`CallSession`].
+///
+/// Notifications of one call are applied one at a time, in the order they arrived; different
+/// calls in parallel. Cheap to clone; every clone is the same registry.
+///
+/// ```no_run
+/// use msgraph_calls::sessions::Calls;
+///
+/// # async fn demo(client: msgraph_calls::Client, body: &[u8]) -> Result<(), Box<dyn std::error::Error>> {
+/// let calls = Calls::builder(client).build();
+/// // In the callback handler, once the token is checked:
+/// let batch = msgraph_calls::notifications::from_slice(body)?;
+/// calls.apply(batch).await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Calls {
+    inner: Arc<Inner>,
+}
+
+impl fmt::Debug for Calls {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Calls")
+            .field("instance", &self.inner.config.instance)
+            .field("tracked", &self.tracked())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds [`Calls`]: the store, the keepAlive schedule, timeouts and bounds.
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use msgraph_calls::sessions::{Calls, MemoryStore};
+///
+/// # fn demo(client: msgraph_calls::Client) {
+/// let calls = Calls::builder(client)
+///     .store(MemoryStore::new())
+///     .keep_alive_every(Some(Duration::from_secs(15 * 60)))
+///     .operation_timeout("record_response", Duration::from_secs(180))
+///     .build();
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct CallsBuilder {
+    client: Client,
+    store: Option<Arc<dyn CallStore>>,
+    config: Config,
+}
+
+impl fmt::Debug for dyn CallStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("CallStore")
+    }
+}
+
+/// What the builder sets.
+#[derive(Debug, Clone)]
+pub(crate) struct Config {
+    keep_alive: Option<Duration>,
+    check_silent_after: Option<Duration>,
+    timeout: Duration,
+    timeouts: HashMap<String, Duration>,
+    linger: Duration,
+    event_capacity: usize,
+    incoming_capacity: usize,
+    pub(crate) instance: String,
+}
+
+impl Config {
+    /// How long `operation` is awaited.
+    pub(crate) fn timeout_of(&self, operation: &str) -> Duration {
+        self.timeouts
+            .get(operation)
+            .copied()
+            .unwrap_or(self.timeout)
+    }
+}
+
+impl CallsBuilder {
+    /// Where calls are kept; [`MemoryStore`] when not set.
+    ///
+    /// ```no_run
+    /// # fn demo(client: msgraph_calls::Client) {
+    /// let calls = msgraph_calls::sessions::Calls::builder(client)
+    ///     .store(msgraph_calls::sessions::MemoryStore::new())
+    ///     .build();
+    /// # }
+    /// ```
+    pub fn store(mut self, store: impl CallStore) -> CallsBuilder {
+        self.store = Some(Arc::new(store));
+        self
+    }
+
+    /// How often an established call is kept alive; `None` for never. Default 15 minutes:
+    /// Graph ends a call without a keepAlive for 45 minutes, and asks for one every 15 to 45
+    /// (call-keepalive.md). A keepAlive answered `404` ends the session
+    /// ([`EndedBy::KeepAliveNotFound`]).
+    ///
+    /// ```no_run
+    /// # fn demo(client: msgraph_calls::Client) {
+    /// let calls = msgraph_calls::sessions::Calls::builder(client).keep_alive_every(None).build();
+    /// # }
+    /// ```
+    pub fn keep_alive_every(mut self, every: Option<Duration>) -> CallsBuilder {
+        self.config.keep_alive = every;
+        self
+    }
+
+    /// Checks an established call with `get_call` when no notification about it came for
+    /// `after`: a `404` ends the session ([`EndedBy::NotFound`]), an answer is applied as a
+    /// snapshot. Off by default.
+    ///
+    /// ```no_run
+    /// # fn demo(client: msgraph_calls::Client) {
+    /// let calls = msgraph_calls::sessions::Calls::builder(client)
+    ///     .check_silent_calls_after(Some(std::time::Duration::from_secs(600)))
+    ///     .build();
+    /// # }
+    /// ```
+    pub fn check_silent_calls_after(mut self, after: Option<Duration>) -> CallsBuilder {
+        self.config.check_silent_after = after;
+        self
+    }
+
+    /// How long an operation is awaited when nothing else is said: default 5 minutes.
+    ///
+    /// ```no_run
+    /// # fn demo(client: msgraph_calls::Client) {
+    /// let calls = msgraph_calls::sessions::Calls::builder(client)
+    ///     .default_operation_timeout(std::time::Duration::from_secs(60))
+    ///     .build();
+    /// # }
+    /// ```
+    pub fn default_operation_timeout(mut self, timeout: Duration) -> CallsBuilder {
+        self.config.timeout = timeout;
+        self
+    }
+
+    /// How long the operation `name` (a session method: `play_prompt`, `record_response`) is
+    /// awaited.
+    ///
+    /// ```no_run
+    /// # fn demo(client: msgraph_calls::Client) {
+    /// let calls = msgraph_calls::sessions::Calls::builder(client)
+    ///     .operation_timeout("record_response", std::time::Duration::from_secs(180))
+    ///     .build();
+    /// # }
+    /// ```
+    pub fn operation_timeout(mut self, name: &str, timeout: Duration) -> CallsBuilder {
+        self.config.timeouts.insert(name.to_owned(), timeout);
+        self
+    }
+
+    /// How long an ended call stays in memory and in the store, for late readers: default
+    /// 2 minutes.
+    ///
+    /// ```no_run
+    /// # fn demo(client: msgraph_calls::Client) {
+    /// let calls = msgraph_calls::sessions::Calls::builder(client)
+    ///     .linger(std::time::Duration::from_secs(30))
+    ///     .build();
+    /// # }
+    /// ```
+    pub fn linger(mut self, linger: Duration) -> CallsBuilder {
+        self.config.linger = linger;
+        self
+    }
+
+    /// How many events a subscriber may fall behind by before it misses some: default 64.
+    ///
+    /// ```no_run
+    /// # fn demo(client: msgraph_calls::Client) {
+    /// let calls = msgraph_calls::sessions::Calls::builder(client).event_capacity(256).build();
+    /// # }
+    /// ```
+    pub fn event_capacity(mut self, capacity: usize) -> CallsBuilder {
+        self.config.event_capacity = capacity.max(1);
+        self
+    }
+
+    /// How many incoming calls wait to be taken from [`Calls::incoming`] before more are
+    /// refused (logged; Graph drops a call not answered in 15 seconds): default 64.
+    ///
+    /// ```no_run
+    /// # fn demo(client: msgraph_calls::Client) {
+    /// let calls = msgraph_calls::sessions::Calls::builder(client).incoming_capacity(16).build();
+    /// # }
+    /// ```
+    pub fn incoming_capacity(mut self, capacity: usize) -> CallsBuilder {
+        self.config.incoming_capacity = capacity.max(1);
+        self
+    }
+
+    /// The registry.
+    ///
+    /// ```no_run
+    /// # fn demo(client: msgraph_calls::Client) {
+    /// let calls = msgraph_calls::sessions::Calls::builder(client).build();
+    /// # }
+    /// ```
+    pub fn build(self) -> Calls {
+        let (incoming, incoming_rx) = mpsc::channel(self.config.incoming_capacity);
+        Calls {
+            inner: Arc::new(Inner {
+                client: self.client,
+                store: self.store.unwrap_or_else(|| Arc::new(MemoryStore::new())),
+                config: self.config,
+                locals: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
+                incoming,
+                incoming_rx: Arc::new(tokio::sync::Mutex::new(incoming_rx)),
+            }),
+        }
+    }
+}
+
+/// What [`Calls::apply`] did with a batch.
+///
+/// ```no_run
+/// # async fn demo(calls: msgraph_calls::sessions::Calls, batch: msgraph_calls::notifications::CommsNotifications) -> Result<(), msgraph_calls::sessions::StoreError> {
+/// let applied = calls.apply(batch).await?;
+/// for odd in &applied.unrouted {
+///     println!("not about a call: {:?}", odd.resource_url);
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Default)]
+#[non_exhaustive]
+pub struct Applied {
+    /// How many notifications were applied to a call.
+    pub applied: usize,
+    /// Notifications whose `resourceUrl` names no call, handed back whole.
+    pub unrouted: Vec<CommsNotification>,
+}
+
+/// The registry's state, shared by its clones and its sessions.
+pub(crate) struct Inner {
+    pub(crate) client: Client,
+    pub(crate) store: Arc<dyn CallStore>,
+    pub(crate) config: Config,
+    locals: Vec<Mutex<HashMap<String, Arc<Local>>>>,
+    incoming: mpsc::Sender<IncomingCall>,
+    incoming_rx: Arc<tokio::sync::Mutex<mpsc::Receiver<IncomingCall>>>,
+}
+
+/// What this instance holds of one call: the turn to apply its notifications, its event
+/// channel, its state, the waiters of its operations.
+pub(crate) struct Local {
+    pub(crate) key: String,
+    pub(crate) id: String,
+    order: tokio::sync::Mutex<()>,
+    pub(crate) events: broadcast::Sender<Event>,
+    pub(crate) state: watch::Sender<Option<CallState>>,
+    waiters: Mutex<HashMap<String, oneshot::Sender<Finish>>>,
+    kept_alive: AtomicBool,
+    tasks: Mutex<Vec<AbortHandle>>,
+    heard: Mutex<Instant>,
+}
+
+impl Local {
+    /// Registers the waiter of `context`; `false` when one is registered already.
+    pub(crate) fn wait(&self, context: &str, sender: oneshot::Sender<Finish>) -> bool {
+        let Ok(mut waiters) = self.waiters.lock() else {
+            return false;
+        };
+        if waiters.contains_key(context) {
+            return false;
+        }
+        waiters.insert(context.to_owned(), sender);
+        true
+    }
+
+    /// Drops the waiter of `context`.
+    pub(crate) fn unwait(&self, context: &str) {
+        if let Ok(mut waiters) = self.waiters.lock() {
+            waiters.remove(context);
+        }
+    }
+
+    fn resolve(&self, context: &str, finish: Finish) {
+        let waiter = self.waiters.lock().ok().and_then(|mut w| w.remove(context));
+        if let Some(waiter) = waiter {
+            let _ = waiter.send(finish);
+        }
+    }
+
+    fn is_over(&self) -> bool {
+        matches!(*self.state.borrow(), Some(CallState::Terminated))
+    }
+}
+
+impl Drop for Local {
+    fn drop(&mut self) {
+        if let Ok(tasks) = self.tasks.lock() {
+            tasks.iter().for_each(AbortHandle::abort);
+        }
+    }
+}
+
+impl Inner {
+    fn shard(&self, key: &str) -> &Mutex<HashMap<String, Arc<Local>>> {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for byte in key.bytes() {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        &self.locals[usize::try_from(hash % SHARDS as u64).unwrap_or(0)]
+    }
+
+    /// This instance's part of the call `id`, made when it has none.
+    fn local(&self, id: &str) -> Arc<Local> {
+        let key = normal_id(id).into_owned();
+        let mut shard = match self.shard(&key).lock() {
+            Ok(shard) => shard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        shard
+            .entry(key.clone())
+            .or_insert_with(|| {
+                Arc::new(Local {
+                    key,
+                    id: id.to_owned(),
+                    order: tokio::sync::Mutex::new(()),
+                    events: broadcast::channel(self.config.event_capacity).0,
+                    state: watch::channel(None).0,
+                    waiters: Mutex::new(HashMap::new()),
+                    kept_alive: AtomicBool::new(false),
+                    tasks: Mutex::new(Vec::new()),
+                    heard: Mutex::new(Instant::now()),
+                })
+            })
+            .clone()
+    }
+
+    fn known(&self, id: &str) -> Option<Arc<Local>> {
+        let key = normal_id(id);
+        let shard = self.shard(&key).lock().ok()?;
+        shard.get(key.as_ref()).cloned()
+    }
+
+    /// Runs `change` on the call's record, atomically, and hands back what it found.
+    async fn change(
+        &self,
+        local: &Local,
+        mut change: impl FnMut(&mut CallRecord, &mut Outcome) + Send,
+    ) -> Result<Outcome, StoreError> {
+        let mut outcome = Outcome::default();
+        self.store
+            .update(&local.key, &mut |record| {
+                outcome = Outcome::default();
+                change(record, &mut outcome);
+                if outcome.changed {
+                    record.bump();
+                }
+                outcome.changed
+            })
+            .await?;
+        Ok(outcome)
+    }
+
+    /// Tells this instance what happened to the call: state, waiters, keepAlive, subscribers.
+    fn dispatch(self: &Arc<Self>, local: &Arc<Local>, events: Vec<Event>) {
+        for event in events {
+            match &event {
+                Event::StateChanged { to, .. } => {
+                    local.state.send_replace(Some(to.clone()));
+                    // From establishing on, a silent call is checked; keepAlive once it is up.
+                    if !matches!(
+                        to,
+                        CallState::Incoming | CallState::Terminating | CallState::Terminated
+                    ) {
+                        self.keep_alive(local);
+                    }
+                }
+                Event::OperationFinished {
+                    operation,
+                    client_context: Some(context),
+                    ..
+                } => local.resolve(context, Ok((**operation).clone())),
+                Event::Terminated(termination) => {
+                    let waiters: Vec<_> = local
+                        .waiters
+                        .lock()
+                        .map(|mut w| w.drain().collect())
+                        .unwrap_or_default();
+                    for (_, waiter) in waiters {
+                        let _ = waiter.send(Err((**termination).clone()));
+                    }
+                    if let Ok(tasks) = local.tasks.lock() {
+                        tasks.iter().for_each(AbortHandle::abort);
+                    }
+                    self.forget_later(local);
+                }
+                _ => {}
+            }
+            // No subscriber is no error: the events are the session's to read or not.
+            let _ = local.events.send(event);
+        }
+    }
+
+    /// Applies one notification to its call, in its turn.
+    async fn apply_one(
+        self: &Arc<Self>,
+        local: &Arc<Local>,
+        notification: &CommsNotification,
+        target: Target<'_>,
+    ) -> Result<(), StoreError> {
+        let _turn = local.order.lock().await;
+        let outcome = self
+            .change(local, |record, out| {
+                *out = record.apply(notification, target);
+            })
+            .await?;
+        if let Ok(mut heard) = local.heard.lock() {
+            *heard = Instant::now();
+        }
+        let incoming = outcome.incoming;
+        self.dispatch(local, outcome.events);
+        if incoming {
+            self.offer_incoming(local, notification).await?;
+        }
+        Ok(())
+    }
+
+    /// An incoming call: claimed by one instance, whose `incoming` stream yields it.
+    async fn offer_incoming(
+        self: &Arc<Self>,
+        local: &Arc<Local>,
+        notification: &CommsNotification,
+    ) -> Result<(), StoreError> {
+        let claim = format!("{}/incoming", local.key);
+        if !self
+            .store
+            .claim(&claim, &self.config.instance, INCOMING_CLAIM)
+            .await?
+        {
+            return Ok(());
+        }
+        let call = match &notification.resource_data {
+            Some(crate::notifications::ResourceData::Call(call)) => call.clone(),
+            _ => Box::default(),
+        };
+        let offered = IncomingCall {
+            session: CallSession {
+                inner: self.clone(),
+                local: local.clone(),
+            },
+            call,
+        };
+        if let Err(e) = self.incoming.try_send(offered) {
+            tracing::warn!(
+                call = %local.id,
+                "an incoming call was not offered: {} waiting already, none taken (Calls::incoming)",
+                self.config.incoming_capacity
+            );
+            drop(e);
+        }
+        Ok(())
+    }
+
+    /// Ends the call as `cause` says, unless it has ended.
+    pub(crate) async fn end(self: &Arc<Self>, local: &Arc<Local>, cause: EndedBy) {
+        let _turn = local.order.lock().await;
+        match self
+            .change(local, |record, out| record.end(None, cause.clone(), out))
+            .await
+        {
+            Ok(outcome) => self.dispatch(local, outcome.events),
+            Err(e) => {
+                tracing::warn!(call = %local.id, error = %e, "the end of a call could not be stored")
+            }
+        }
+    }
+
+    /// Graph answered an awaited operation's request.
+    pub(crate) async fn answered(
+        self: &Arc<Self>,
+        local: &Arc<Local>,
+        name: &str,
+        context: &str,
+        response: &CommsOperation,
+    ) {
+        let _turn = local.order.lock().await;
+        let mut early = None;
+        let result = self
+            .change(local, |record, out| {
+                early = record.answered(context, name, response, out);
+            })
+            .await;
+        match result {
+            Ok(outcome) => self.dispatch(local, outcome.events),
+            Err(e) => {
+                // The waiter still works on this instance; the store does not know it waits.
+                tracing::warn!(call = %local.id, operation = name, error = %e, "an awaited operation could not be stored")
+            }
+        }
+        if let Some(operation) = early {
+            local.resolve(context, Ok(operation));
+        }
+    }
+
+    /// The request of an awaited operation failed.
+    pub(crate) async fn unexpect(self: &Arc<Self>, local: &Arc<Local>, context: &str) {
+        let _turn = local.order.lock().await;
+        if let Err(e) = self
+            .change(local, |record, out| record.unexpect(context, out))
+            .await
+        {
+            tracing::debug!(call = %local.id, error = %e, "a failed operation could not be forgotten");
+        }
+    }
+
+    /// The waiter of an operation gave up.
+    pub(crate) async fn abandon(self: &Arc<Self>, local: &Arc<Local>, context: &str) {
+        let _turn = local.order.lock().await;
+        if let Err(e) = self
+            .change(local, |record, out| record.abandon(context, out))
+            .await
+        {
+            tracing::debug!(call = %local.id, error = %e, "an abandoned wait could not be stored");
+        }
+    }
+
+    /// Keeps the call alive on the schedule, and checks it when silent, until it ends.
+    fn keep_alive(self: &Arc<Self>, local: &Arc<Local>) {
+        let (every, silent) = (self.config.keep_alive, self.config.check_silent_after);
+        if every.is_none() && silent.is_none() {
+            return;
+        }
+        if local.kept_alive.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let registry = Arc::downgrade(self);
+        let call = Arc::downgrade(local);
+        let task = tokio::spawn(async move {
+            let mut next_keep_alive = every.map(|every| Instant::now() + every);
+            loop {
+                let check =
+                    silent.and_then(|after| Some(*call.upgrade()?.heard.lock().ok()? + after));
+                let Some(wake) = [next_keep_alive, check].into_iter().flatten().min() else {
+                    return;
+                };
+                tokio::time::sleep_until(wake).await;
+                let (Some(registry), Some(local)) = (registry.upgrade(), call.upgrade()) else {
+                    return;
+                };
+                if local.is_over() {
+                    return;
+                }
+                let up = !matches!(*local.state.borrow(), Some(CallState::Establishing));
+                if let (Some(due), Some(every)) = (next_keep_alive, every) {
+                    if Instant::now() >= due && up {
+                        next_keep_alive = Some(due + every);
+                        match registry.client.keep_alive(&local.id).await {
+                            Ok(()) => {}
+                            Err(Error::NotFound(_)) => {
+                                registry.end(&local, EndedBy::KeepAliveNotFound).await;
+                                return;
+                            }
+                            Err(e) => tracing::warn!(
+                                call = %local.id, error = %e,
+                                "keepAlive failed; tried again at the next turn"
+                            ),
+                        }
+                    } else if Instant::now() >= due {
+                        // Not up yet: kept alive one period after it is.
+                        next_keep_alive = Some(due + every);
+                    }
+                }
+                if registry.silent_too_long(&local) && !registry.check(&local).await {
+                    return;
+                }
+            }
+        });
+        if let Ok(mut tasks) = local.tasks.lock() {
+            tasks.push(task.abort_handle());
+        }
+    }
+
+    fn silent_too_long(&self, local: &Local) -> bool {
+        let Some(after) = self.config.check_silent_after else {
+            return false;
+        };
+        local
+            .heard
+            .lock()
+            .map(|heard| heard.elapsed() >= after)
+            .unwrap_or(false)
+    }
+
+    /// Asks Graph for the call: `false` once it turned out to have ended.
+    async fn check(self: &Arc<Self>, local: &Arc<Local>) -> bool {
+        if let Ok(mut heard) = local.heard.lock() {
+            *heard = Instant::now();
+        }
+        match self.client.get_call(&local.id).await {
+            Ok(call) => {
+                let _turn = local.order.lock().await;
+                match self
+                    .change(local, |record, out| record.refresh(&call, out))
+                    .await
+                {
+                    Ok(outcome) => self.dispatch(local, outcome.events),
+                    Err(e) => {
+                        tracing::warn!(call = %local.id, error = %e, "a checked call could not be stored")
+                    }
+                }
+                !local.is_over()
+            }
+            Err(Error::NotFound(_)) => {
+                self.end(
+                    local,
+                    EndedBy::NotFound {
+                        operation: "get_call".to_owned(),
+                    },
+                )
+                .await;
+                false
+            }
+            Err(e) => {
+                tracing::warn!(call = %local.id, error = %e, "checking a silent call failed");
+                true
+            }
+        }
+    }
+
+    /// Forgets an ended call after the linger time, here and in the store.
+    fn forget_later(self: &Arc<Self>, local: &Arc<Local>) {
+        let registry = Arc::downgrade(self);
+        let key = local.key.clone();
+        let linger = self.config.linger;
+        tokio::spawn(async move {
+            tokio::time::sleep(linger).await;
+            let Some(registry) = registry.upgrade() else {
+                return;
+            };
+            if let Ok(mut shard) = registry.shard(&key).lock() {
+                shard.remove(&key);
+            }
+            if let Err(e) = registry.store.remove(&key).await {
+                tracing::warn!(call = %key, error = %e, "an ended call could not be removed from the store");
+            }
+        });
+    }
+
+    fn session(self: &Arc<Self>, local: Arc<Local>) -> CallSession {
+        CallSession {
+            inner: self.clone(),
+            local,
+        }
+    }
+}
+
+/// Incoming calls, each yielded once (to one instance of a bot fleet, and on it to one of
+/// the handles that wait).
+///
+/// ```no_run
+/// # async fn demo(calls: msgraph_calls::sessions::Calls) {
+/// let mut incoming = calls.incoming();
+/// while let Some(call) = incoming.next().await {
+///     println!("call from {:?}", call.call().source);
+/// }
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct Incoming {
+    receiver: Arc<tokio::sync::Mutex<mpsc::Receiver<IncomingCall>>>,
+}
+
+impl Incoming {
+    /// The next incoming call; `None` once the registry is dropped.
+    ///
+    /// ```no_run
+    /// # async fn demo(mut incoming: msgraph_calls::sessions::Incoming) {
+    /// if let Some(call) = incoming.next().await { let _ = call; }
+    /// # }
+    /// ```
+    pub async fn next(&mut self) -> Option<IncomingCall> {
+        self.receiver.lock().await.recv().await
+    }
+}
+
+impl Calls {
+    /// A registry over `client`, to configure.
+    ///
+    /// ```no_run
+    /// # fn demo(client: msgraph_calls::Client) {
+    /// let calls = msgraph_calls::sessions::Calls::builder(client).build();
+    /// # }
+    /// ```
+    pub fn builder(client: Client) -> CallsBuilder {
+        CallsBuilder {
+            client,
+            store: None,
+            config: Config {
+                keep_alive: Some(Duration::from_secs(15 * 60)),
+                check_silent_after: None,
+                timeout: Duration::from_secs(5 * 60),
+                timeouts: HashMap::new(),
+                linger: Duration::from_secs(2 * 60),
+                event_capacity: 64,
+                incoming_capacity: 64,
+                instance: crate::ids::new_client_request_id(),
+            },
+        }
+    }
+
+    /// Applies a verified callback batch: each notification to its call, one call's in
+    /// arrival order. A notification about a call no session follows yet starts following
+    /// it ([`session`](Calls::session) finds it), so that nothing Graph says of a call is
+    /// lost: an incoming call (`created`, state `incoming`) is offered on
+    /// [`incoming`](Calls::incoming), any other is followed from what it says (a call placed
+    /// before a restart, its response not seen yet). A notification whose `resourceUrl` names
+    /// no call is handed back in [`Applied::unrouted`].
+    ///
+    /// A store that fails stops the batch with its error: answer Graph with an error status
+    /// (`503`) so that it sends the batch again; applying it twice does no harm.
+    ///
+    /// ```no_run
+    /// # async fn demo(calls: msgraph_calls::sessions::Calls, batch: msgraph_calls::notifications::CommsNotifications) -> Result<(), msgraph_calls::sessions::StoreError> {
+    /// let applied = calls.apply(batch).await?;
+    /// println!("{} applied", applied.applied);
+    /// # Ok(()) }
+    /// ```
+    pub async fn apply(&self, batch: CommsNotifications) -> Result<Applied, StoreError> {
+        let mut applied = Applied::default();
+        for notification in batch.value.unwrap_or_default() {
+            let routed = notification
+                .resource_url
+                .as_deref()
+                .and_then(ids::target)
+                .map(|(call, target)| (call.to_owned(), target));
+            let Some((call, target)) = routed else {
+                applied.unrouted.push(notification);
+                continue;
+            };
+            let local = self.inner.local(&call);
+            self.inner.apply_one(&local, &notification, target).await?;
+            applied.applied += 1;
+        }
+        Ok(applied)
+    }
+
+    /// Incoming calls claimed by this instance, each yielded once. Every handle draws from
+    /// the same queue.
+    ///
+    /// ```no_run
+    /// # async fn demo(calls: msgraph_calls::sessions::Calls) {
+    /// let mut incoming = calls.incoming();
+    /// # }
+    /// ```
+    pub fn incoming(&self) -> Incoming {
+        Incoming {
+            receiver: self.inner.incoming_rx.clone(),
+        }
+    }
+
+    /// Places a call or joins a meeting ([`Client::create_call`]; for a meeting, its
+    /// `chatInfo` and `meetingInfo` from [`crate::join_url::parse`]), followed by a session.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use msgraph_calls::join_url;
+    /// use msgraph_calls::notifications::{CallState, Modality};
+    /// use msgraph_calls::types::{CreateCallRequest, MediaConfig};
+    ///
+    /// # async fn demo(calls: msgraph_calls::sessions::Calls, link: &str) -> Result<(), Box<dyn std::error::Error>> {
+    /// let meeting = join_url::parse(link)?;
+    /// let mut join = CreateCallRequest::new("https://bot.contoso.com/api/calls", MediaConfig::service_hosted())
+    ///     .with_requested_modalities([Modality::Audio])
+    ///     .with_meeting_info(meeting.meeting_info());
+    /// if let Some(chat) = meeting.chat_info() {
+    ///     join = join.with_chat_info(chat);
+    /// }
+    /// let session = calls.create_call(&join).await?;
+    /// session.wait_for(CallState::Established, Duration::from_secs(30)).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn create_call(&self, body: &CreateCallRequest) -> Result<CallSession, Error> {
+        let call = self.inner.client.create_call(body).await?;
+        let Some(id) = call
+            .id
+            .clone()
+            .filter(|id| crate::ids::check_path_id("call-id", id).is_ok())
+        else {
+            return Err(Error::UnexpectedResponse(Box::new(crate::ErrorResponse {
+                status: 201,
+                graph: None,
+                body: "the created call has no usable id".to_owned(),
+                request_id: None,
+                client_request_id: String::new(),
+                date_header: None,
+                retry_after: None,
+                attempts: 1,
+                outcome_unknown: true,
+            })));
+        };
+        let local = self.inner.local(&id);
+        {
+            let _turn = local.order.lock().await;
+            let outcome = self
+                .inner
+                .change(&local, |record, out| record.refresh(&call, out))
+                .await;
+            match outcome {
+                Ok(outcome) => self.inner.dispatch(&local, outcome.events),
+                Err(e) => {
+                    tracing::warn!(call = %id, error = %e, "a placed call could not be stored")
+                }
+            }
+        }
+        Ok(self.inner.session(local))
+    }
+
+    /// The session of the call `id` (in any spelling), when this instance or the store knows
+    /// the call.
+    ///
+    /// ```no_run
+    /// # async fn demo(calls: msgraph_calls::sessions::Calls) -> Result<(), msgraph_calls::sessions::StoreError> {
+    /// if let Some(session) = calls.session("57DAB8B1894C409AB240BD8BEAE78896").await? {
+    ///     println!("{:?}", session.state());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn session(&self, id: &str) -> Result<Option<CallSession>, StoreError> {
+        if let Some(local) = self.inner.known(id) {
+            return Ok(Some(self.inner.session(local)));
+        }
+        let key = normal_id(id);
+        let Some(record) = self.inner.store.load(&key).await? else {
+            return Ok(None);
+        };
+        let local = self.inner.local(id);
+        local.state.send_replace(record.state().cloned());
+        if !matches!(
+            record.state(),
+            None | Some(CallState::Incoming | CallState::Terminating | CallState::Terminated)
+        ) {
+            self.inner.keep_alive(&local);
+        }
+        Ok(Some(self.inner.session(local)))
+    }
+
+    /// How many calls this instance follows (ended ones until their linger time is over).
+    ///
+    /// ```no_run
+    /// # fn demo(calls: msgraph_calls::sessions::Calls) {
+    /// println!("{} calls", calls.tracked());
+    /// # }
+    /// ```
+    pub fn tracked(&self) -> usize {
+        self.inner
+            .locals
+            .iter()
+            .map(|shard| shard.lock().map(|s| s.len()).unwrap_or(0))
+            .sum()
+    }
+}
+
+impl fmt::Debug for Inner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Inner").finish_non_exhaustive()
+    }
+}

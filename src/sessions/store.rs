@@ -1,0 +1,228 @@
+//! Where call sessions keep their calls: the [`CallStore`] trait, shaped for a store that is
+//! remote and shared by several instances of a bot, and [`MemoryStore`], the in-process one.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use super::record::CallRecord;
+
+/// What a store's methods return: a boxed future, so that a store can be a trait object.
+pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
+
+/// A change to one call's record. The store runs it atomically against the record as stored
+/// (a default one when it has none), and writes the record when it returns `true`. A remote
+/// store may run it more than once (again after another instance wrote first), so it changes
+/// nothing but the record it is given.
+pub type Change<'a> = &'a mut (dyn FnMut(&mut CallRecord) -> bool + Send);
+
+/// Where call sessions keep their calls, by call id (in [normal form](super::normal_id)).
+///
+/// Designed for a store that is remote and shared by every instance of a bot: one change to
+/// one call is atomic ([`update`](CallStore::update): a script, or compare-and-swap on
+/// [`CallRecord::version`]); an incoming call and a call's keepAlive are claimed by one
+/// instance at a time ([`claim`](CallStore::claim), a lease with an expiry); an ended call's
+/// record goes ([`remove`](CallStore::remove)). [`MemoryStore`] is the reference
+/// implementation.
+///
+/// ```
+/// use std::sync::Arc;
+/// use msgraph_calls::sessions::{CallStore, MemoryStore};
+///
+/// # async fn demo() -> Result<(), msgraph_calls::sessions::StoreError> {
+/// let store: Arc<dyn CallStore> = Arc::new(MemoryStore::new());
+/// store.update("call-1", &mut |record| { let _ = record; true }).await?;
+/// assert!(store.load("call-1").await?.is_some());
+/// # Ok(()) }
+/// ```
+pub trait CallStore: Send + Sync + 'static {
+    /// Runs `change` on the record of `call`, atomically: no other change of that call is
+    /// applied between its read and its write. The version is counted by the caller.
+    fn update<'a>(&'a self, call: &'a str, change: Change<'a>) -> StoreFuture<'a, ()>;
+
+    /// The record of `call`, when the store has one.
+    fn load<'a>(&'a self, call: &'a str) -> StoreFuture<'a, Option<CallRecord>>;
+
+    /// Claims `what` (an incoming call, a call's keepAlive) for `holder` for `ttl`: `true` when
+    /// it was free, its lease had run out, or `holder` held it already (the lease is then
+    /// renewed); `false` while another holder's lease runs.
+    fn claim<'a>(&'a self, what: &'a str, holder: &'a str, ttl: Duration) -> StoreFuture<'a, bool>;
+
+    /// Forgets `call`: its record and its claims.
+    fn remove<'a>(&'a self, call: &'a str) -> StoreFuture<'a, ()>;
+}
+
+/// A store could not be read or written: sessions report it rather than act as if stored.
+///
+/// ```
+/// let e = msgraph_calls::sessions::StoreError::new("redis: connection refused");
+/// assert_eq!(e.to_string(), "call store: redis: connection refused");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreError {
+    reason: String,
+}
+
+impl StoreError {
+    /// A store error saying `reason`.
+    ///
+    /// ```
+    /// let _ = msgraph_calls::sessions::StoreError::new("timed out");
+    /// ```
+    pub fn new(reason: impl Into<String>) -> StoreError {
+        StoreError {
+            reason: reason.into(),
+        }
+    }
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "call store: {}", self.reason)
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+/// How many locks [`MemoryStore`] spreads its calls over: calls in different shards are
+/// changed in parallel.
+const SHARDS: usize = 16;
+
+/// The in-process [`CallStore`]: records in memory, each change made in place under the lock of
+/// its shard, claims with their expiry. For one instance of a bot; calls are lost with it.
+///
+/// ```
+/// let store = msgraph_calls::sessions::MemoryStore::new();
+/// assert_eq!(store.len(), 0);
+/// ```
+pub struct MemoryStore {
+    shards: Vec<Mutex<Shard>>,
+}
+
+#[derive(Default)]
+struct Shard {
+    records: HashMap<String, CallRecord>,
+    claims: HashMap<String, (String, Instant)>,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    ///
+    /// ```
+    /// let _ = msgraph_calls::sessions::MemoryStore::new();
+    /// ```
+    pub fn new() -> MemoryStore {
+        MemoryStore {
+            shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(),
+        }
+    }
+
+    /// How many calls it holds.
+    ///
+    /// ```
+    /// assert!(msgraph_calls::sessions::MemoryStore::new().is_empty());
+    /// ```
+    pub fn len(&self) -> usize {
+        self.shards
+            .iter()
+            .map(|s| s.lock().map(|s| s.records.len()).unwrap_or(0))
+            .sum()
+    }
+
+    /// Whether it holds no call.
+    ///
+    /// ```
+    /// assert!(msgraph_calls::sessions::MemoryStore::new().is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn shard(&self, key: &str) -> Result<std::sync::MutexGuard<'_, Shard>, StoreError> {
+        // A claim (`<call>/incoming`) lives in its call's shard, so that `remove` finds it.
+        let key = key.split('/').next().unwrap_or(key);
+        // FNV-1a: cheap, and the same key always lands in the same shard.
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for byte in key.bytes() {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        let index = usize::try_from(hash % SHARDS as u64).unwrap_or(0);
+        self.shards[index]
+            .lock()
+            .map_err(|_| StoreError::new("a change to a call panicked while the store was locked"))
+    }
+}
+
+impl Default for MemoryStore {
+    fn default() -> Self {
+        MemoryStore::new()
+    }
+}
+
+impl fmt::Debug for MemoryStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MemoryStore")
+            .field("calls", &self.len())
+            .finish()
+    }
+}
+
+impl CallStore for MemoryStore {
+    fn update<'a>(&'a self, call: &'a str, change: Change<'a>) -> StoreFuture<'a, ()> {
+        let result = self
+            .shard(call)
+            .map(|mut shard| match shard.records.get_mut(call) {
+                Some(record) => {
+                    change(record);
+                }
+                None => {
+                    let mut record = CallRecord::default();
+                    if change(&mut record) {
+                        shard.records.insert(call.to_owned(), record);
+                    }
+                }
+            });
+        Box::pin(std::future::ready(result))
+    }
+
+    fn load<'a>(&'a self, call: &'a str) -> StoreFuture<'a, Option<CallRecord>> {
+        let result = self
+            .shard(call)
+            .map(|shard| shard.records.get(call).cloned());
+        Box::pin(std::future::ready(result))
+    }
+
+    fn claim<'a>(&'a self, what: &'a str, holder: &'a str, ttl: Duration) -> StoreFuture<'a, bool> {
+        let now = Instant::now();
+        let result = self.shard(what).map(|mut shard| {
+            let free = match shard.claims.get(what) {
+                None => true,
+                Some((held_by, until)) => held_by == holder || *until <= now,
+            };
+            if free {
+                shard
+                    .claims
+                    .insert(what.to_owned(), (holder.to_owned(), now + ttl));
+            }
+            free
+        });
+        Box::pin(std::future::ready(result))
+    }
+
+    fn remove<'a>(&'a self, call: &'a str) -> StoreFuture<'a, ()> {
+        let result = self.shard(call).map(|mut shard| {
+            shard.records.remove(call);
+            let prefix = format!("{call}/");
+            shard
+                .claims
+                .retain(|what, _| what != call && !what.starts_with(&prefix));
+        });
+        Box::pin(std::future::ready(result))
+    }
+}

@@ -1,0 +1,671 @@
+//! Call sessions against the stand-in for Graph on loopback: a bot whose callback (axum, the
+//! token checked) hands every batch to `Calls::apply`, and the stand-in's knobs for what Graph
+//! does to notifications (duplicates, order, spelling, drops, early and late completions,
+//! silent ends).
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use axum::extract::{FromRef, State};
+use axum::http::StatusCode;
+use axum::routing::post;
+use axum::Router;
+use msgraph_calls::auth::StaticToken;
+use msgraph_calls::inbound::axum::Callback;
+use msgraph_calls::inbound::Receiver;
+use msgraph_calls::notifications::{CallState, Modality, OperationStatus};
+use msgraph_calls::notifications::{IdentitySet, InvitationParticipantInfo};
+use msgraph_calls::sessions::{
+    CallSession, CallStore, Calls, CallsBuilder, EndedBy, Event, MemoryStore, OperationError,
+};
+use msgraph_calls::testing::{Graph, Knobs};
+use msgraph_calls::types::{
+    AnswerRequest, ClientContextRequest, InviteParticipantsRequest, MediaConfig, PlayPromptRequest,
+    Prompt,
+};
+use msgraph_calls::Client;
+use serde_json::json;
+
+const APP_ID: &str = "0efc74f7-41c3-47a4-8775-7259bfef4241";
+const TENANT: &str = "1fdd12d0-4620-44ed-baec-459b611f84b2";
+const WAIT: Duration = Duration::from_secs(10);
+
+/// A bot on sessions: its callback applies every verified batch; 503 when the store fails.
+struct Bot {
+    graph: Graph,
+    calls: Calls,
+    callback: String,
+}
+
+#[derive(Clone)]
+struct App {
+    receiver: Receiver,
+    calls: Calls,
+}
+
+impl FromRef<App> for Receiver {
+    fn from_ref(app: &App) -> Receiver {
+        app.receiver.clone()
+    }
+}
+
+async fn on_callback(State(app): State<App>, callback: Callback) -> StatusCode {
+    match app.calls.apply(callback.batch).await {
+        Ok(_) => StatusCode::ACCEPTED,
+        Err(_) => StatusCode::SERVICE_UNAVAILABLE,
+    }
+}
+
+async fn bot_with(knobs: Knobs, configure: impl FnOnce(CallsBuilder) -> CallsBuilder) -> Bot {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let callback = format!("http://{}/api/calls", listener.local_addr().unwrap());
+    let graph = Graph::start(APP_ID, TENANT, &callback).await.unwrap();
+    graph.set_knobs(knobs);
+    let validator = graph.validator().build().unwrap();
+    validator.refresh_keys().await.unwrap();
+    let client = Client::builder()
+        .base_url(graph.base_url())
+        .token(StaticToken::new("stand-in-token"))
+        .build()
+        .unwrap();
+    let calls = configure(Calls::builder(client)).build();
+    let app = Router::new()
+        .route("/api/calls", post(on_callback))
+        .with_state(App {
+            receiver: Receiver::new(validator),
+            calls: calls.clone(),
+        });
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Bot {
+        graph,
+        calls,
+        callback,
+    }
+}
+
+async fn bot() -> Bot {
+    bot_with(Knobs::default(), |b| b).await
+}
+
+impl Bot {
+    /// A call comes in and is answered; the session, once established.
+    async fn answered(&self, call_id: &str) -> CallSession {
+        let mut incoming = self.calls.incoming();
+        self.graph
+            .incoming_call(call_id, "+12345678901")
+            .await
+            .unwrap();
+        let call = tokio::time::timeout(WAIT, incoming.next())
+            .await
+            .expect("an incoming call in time")
+            .expect("the registry is alive");
+        assert_eq!(call.session().state(), Some(CallState::Incoming));
+        let answer = AnswerRequest::new([Modality::Audio], MediaConfig::service_hosted())
+            .with_callback_uri(self.callback.clone());
+        let session = call.answer(&answer).await.unwrap();
+        session
+            .wait_for(CallState::Established, WAIT)
+            .await
+            .unwrap();
+        session
+    }
+}
+
+fn call_id() -> String {
+    // A fresh GUID, as Graph gives each call.
+    let hex = format!("{:032x}", fastrand::u128(..));
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
+
+fn prompt() -> PlayPromptRequest {
+    PlayPromptRequest::new([Prompt::media("https://cdn.contoso.com/menu.wav")])
+}
+
+/// Every event until the call ends (or `WAIT` passes).
+async fn all_events(events: &mut msgraph_calls::sessions::Events) -> Vec<Event> {
+    let mut seen = Vec::new();
+    while let Ok(Some(event)) = tokio::time::timeout(WAIT, events.next()).await {
+        seen.push(event.expect("no event missed"));
+    }
+    seen
+}
+
+#[tokio::test]
+async fn an_incoming_call_is_answered_followed_and_its_roster_built() {
+    let bot = bot().await;
+    let id = call_id();
+    let session = bot.answered(&id).await;
+    assert_eq!(session.id(), id);
+    let snapshot = session.snapshot().await.unwrap();
+    assert_eq!(snapshot.state, Some(CallState::Established));
+    assert_eq!(
+        snapshot.direction.as_ref().map(|d| d.as_str()),
+        Some("incoming")
+    );
+    // The roster: the caller, and the bot once it answered.
+    for _ in 0..100 {
+        if session.roster().await.unwrap().len() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(session.roster().await.unwrap().len(), 2);
+    // Any spelling of the id finds the same session.
+    let upper = id.replace('-', "").to_uppercase();
+    let found = bot.calls.session(&upper).await.unwrap().expect("found");
+    assert_eq!(found.id(), id);
+}
+
+#[tokio::test]
+async fn an_operation_is_awaited_to_its_completion_by_a_client_context_it_was_given() {
+    let bot = bot().await;
+    let session = bot.answered(&call_id()).await;
+    let first = session.play_prompt(&prompt()).await.unwrap();
+    let second = session.play_prompt(&prompt()).await.unwrap();
+    assert_ne!(first.client_context(), second.client_context());
+    assert_eq!(first.response().status, Some(OperationStatus::Running));
+    let context = first.client_context().to_owned();
+    let done = first.finished().await.unwrap();
+    assert_eq!(done.status, Some(OperationStatus::Completed));
+    assert_eq!(done.client_context.as_deref(), Some(context.as_str()));
+    let code = done
+        .result_info
+        .as_ref()
+        .and_then(|r| r.code.as_ref())
+        .and_then(|c| c.get());
+    assert_eq!(code, Some(200));
+    second.finished().await.unwrap();
+    // The caller's own clientContext is kept.
+    let named = session
+        .play_prompt(&prompt().with_client_context("menu-1"))
+        .await
+        .unwrap();
+    assert_eq!(named.client_context(), "menu-1");
+    assert_eq!(
+        named.finished().await.unwrap().client_context.as_deref(),
+        Some("menu-1")
+    );
+}
+
+#[tokio::test]
+async fn a_completion_that_comes_before_the_response_is_not_missed() {
+    let bot = bot_with(
+        Knobs::default()
+            .completions_before_response(true)
+            .graph_spelling(true),
+        |b| b,
+    )
+    .await;
+    let session = bot.answered(&call_id()).await;
+    let started = std::time::Instant::now();
+    let pending = session.play_prompt(&prompt()).await.unwrap();
+    // The stand-in held its response 200 ms after it had POSTed the completion.
+    assert!(started.elapsed() >= Duration::from_millis(200));
+    let done = tokio::time::timeout(Duration::from_secs(1), pending.finished())
+        .await
+        .expect("resolved at once")
+        .unwrap();
+    assert_eq!(done.status, Some(OperationStatus::Completed));
+}
+
+#[tokio::test]
+async fn a_response_that_says_completed_resolves_at_once_without_a_notification() {
+    let bot = bot().await;
+    let session = bot.answered(&call_id()).await;
+    let mut events = session.events();
+    // subscribeToTone's doc response says "completed" (call-subscribetotone.md).
+    let pending = session
+        .subscribe_to_tone(&ClientContextRequest::new())
+        .await
+        .unwrap();
+    let done = tokio::time::timeout(Duration::from_millis(50), pending.finished())
+        .await
+        .expect("at once")
+        .unwrap();
+    assert_eq!(done.status, Some(OperationStatus::Completed));
+    let first = tokio::time::timeout(WAIT, events.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert!(
+        matches!(first, Event::OperationFinished { ref started_by, .. } if started_by.as_deref() == Some("subscribe_to_tone")),
+        "{first:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_late_completion_times_its_waiter_out_and_is_still_an_event() {
+    let bot = bot_with(
+        Knobs::default().late_completions(Some(Duration::from_millis(400))),
+        |b| b,
+    )
+    .await;
+    let session = bot.answered(&call_id()).await;
+    let mut events = session.events();
+    let pending = session.play_prompt(&prompt()).await.unwrap();
+    let context = pending.client_context().to_owned();
+    match pending.finished_within(Duration::from_millis(50)).await {
+        Err(OperationError::TimedOut {
+            operation,
+            client_context,
+            ..
+        }) => {
+            assert_eq!(operation, "play_prompt");
+            assert_eq!(client_context, context);
+        }
+        other => panic!("{other:?}"),
+    }
+    loop {
+        let event = tokio::time::timeout(WAIT, events.next())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        if let Event::OperationFinished {
+            late,
+            client_context,
+            operation,
+            ..
+        } = event
+        {
+            assert!(late);
+            assert_eq!(client_context.as_deref(), Some(context.as_str()));
+            assert_eq!(operation.status, Some(OperationStatus::Completed));
+            break;
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_waiter_whose_call_ends_first_is_told_so() {
+    let bot = bot_with(
+        Knobs::default().late_completions(Some(Duration::from_secs(5))),
+        |b| b,
+    )
+    .await;
+    let session = bot.answered(&call_id()).await;
+    let pending = session.play_prompt(&prompt()).await.unwrap();
+    session.delete_call().await.unwrap();
+    match tokio::time::timeout(WAIT, pending.finished())
+        .await
+        .unwrap()
+    {
+        Err(OperationError::CallEnded {
+            operation,
+            termination,
+        }) => {
+            assert_eq!(operation, "play_prompt");
+            assert_eq!(termination.cause, EndedBy::Notification);
+            let why = termination.explain().unwrap();
+            assert_eq!(why.message(), "The conversation has ended.");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn duplicated_and_swapped_notifications_yield_each_event_once_in_order() {
+    let knobs = Knobs::default()
+        .duplicate(true)
+        .swap_establishing(true)
+        .graph_spelling(true);
+    let bot = bot_with(knobs, |b| b).await;
+    let id = call_id();
+    let mut incoming = bot.calls.incoming();
+    bot.graph.incoming_call(&id, "+12345678901").await.unwrap();
+    let call = tokio::time::timeout(WAIT, incoming.next())
+        .await
+        .unwrap()
+        .unwrap();
+    let mut events = call.session().events();
+    let answer = AnswerRequest::new([Modality::Audio], MediaConfig::service_hosted())
+        .with_callback_uri(bot.callback.clone());
+    let session = call.answer(&answer).await.unwrap();
+    session
+        .wait_for(CallState::Established, WAIT)
+        .await
+        .unwrap();
+    session
+        .play_prompt(&prompt())
+        .await
+        .unwrap()
+        .finished()
+        .await
+        .unwrap();
+    bot.graph.press_tone(&id, "tone1").await.unwrap();
+    session.delete_call().await.unwrap();
+    let seen = all_events(&mut events).await;
+    let states: Vec<&str> = seen
+        .iter()
+        .filter_map(|e| match e {
+            Event::StateChanged { to, .. } => Some(to.as_str()),
+            _ => None,
+        })
+        .collect();
+    // established came first: establishing after it does not move the state back.
+    assert_eq!(states, ["established", "terminated"]);
+    let tones = seen
+        .iter()
+        .filter(|e| matches!(e, Event::ToneReceived(_)))
+        .count();
+    let finished = seen
+        .iter()
+        .filter(|e| matches!(e, Event::OperationFinished { .. }))
+        .count();
+    let terminated = seen
+        .iter()
+        .filter(|e| matches!(e, Event::Terminated(_)))
+        .count();
+    assert_eq!((tones, finished, terminated), (1, 1, 1), "{seen:#?}");
+    let unique: HashSet<String> = seen.iter().map(|e| format!("{e:?}")).collect();
+    assert_eq!(unique.len(), seen.len(), "an event twice: {seen:#?}");
+    // Nothing after terminated; the last event is the ending, explained.
+    match seen.last() {
+        Some(Event::Terminated(why)) => assert_eq!(
+            why.explain().unwrap().message(),
+            "The conversation has ended."
+        ),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn rosters_without_ids_and_stale_rosters_keep_the_roster_right() {
+    let knobs = Knobs::default().null_roster_ids(true).stale_rosters(true);
+    let bot = bot_with(knobs, |b| b).await;
+    let session = bot.answered(&call_id()).await;
+    let mut events = session.events();
+    let invite = InviteParticipantsRequest::new([
+        InvitationParticipantInfo::to(IdentitySet::user("112f7296-5fa4-42ca-bae8-6a692b15d4b8")),
+        InvitationParticipantInfo::to(IdentitySet::user("c2b5b4a4-2e3a-4bb5-9c6e-4f2d6a2b1a9e")),
+    ]);
+    session
+        .invite_participants(&invite)
+        .await
+        .unwrap()
+        .finished()
+        .await
+        .unwrap();
+    let mut joined = 0;
+    while joined < 2 {
+        match tokio::time::timeout(WAIT, events.next())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap()
+        {
+            Event::ParticipantJoined(p) => {
+                let invited = p
+                    .info
+                    .as_ref()
+                    .and_then(|i| i.identity.as_ref())
+                    .is_some_and(|i| i.user.is_some());
+                if invited {
+                    assert!(p.id.is_none(), "the stand-in sent \"id\": null");
+                    joined += 1;
+                }
+            }
+            Event::ParticipantLeft(p) => panic!("a stale roster removed {p:?}"),
+            _ => {}
+        }
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    // The bot, the caller, the two invited: the stale roster (one fewer) did not undo it.
+    assert_eq!(session.roster().await.unwrap().len(), 4);
+}
+
+#[tokio::test]
+async fn mute_changes_a_participant_and_resolves_from_its_response() {
+    let bot = bot().await;
+    let session = bot.answered(&call_id()).await;
+    let mut events = session.events();
+    let done = session
+        .mute(&ClientContextRequest::new())
+        .await
+        .unwrap()
+        .finished()
+        .await
+        .unwrap();
+    assert_eq!(done.status, Some(OperationStatus::Completed));
+    loop {
+        let event = tokio::time::timeout(WAIT, events.next())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        if let Event::ParticipantChanged { before, after } = event {
+            assert_eq!((before.is_muted, after.is_muted), (Some(false), Some(true)));
+            break;
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_call_that_ended_silently_is_ended_by_its_keep_alive() {
+    let bot = bot_with(Knobs::default(), |b| {
+        b.keep_alive_every(Some(Duration::from_millis(150)))
+    })
+    .await;
+    let id = call_id();
+    let session = bot.answered(&id).await;
+    let mut events = session.events();
+    bot.graph.end_silently(&id);
+    let seen = all_events(&mut events).await;
+    match seen.last() {
+        Some(Event::Terminated(why)) => {
+            assert_eq!(why.cause, EndedBy::KeepAliveNotFound);
+            assert!(why.to_string().contains("keepAlive answered 404"));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(session.state(), Some(CallState::Terminated));
+    let kept_alive = bot
+        .graph
+        .requests()
+        .iter()
+        .filter(|r| r.target.ends_with("/keepAlive"))
+        .count();
+    assert!(kept_alive >= 1);
+}
+
+#[tokio::test]
+async fn a_silent_call_is_checked_with_get_call() {
+    // The 2nd notification after the incoming call (established) never comes.
+    let bot = bot_with(Knobs::default().drop_nth(Some(2)), |b| {
+        b.keep_alive_every(None)
+            .check_silent_calls_after(Some(Duration::from_millis(200)))
+    })
+    .await;
+    let mut incoming = bot.calls.incoming();
+    let id = call_id();
+    bot.graph.incoming_call(&id, "+12345678901").await.unwrap();
+    let call = tokio::time::timeout(WAIT, incoming.next())
+        .await
+        .unwrap()
+        .unwrap();
+    let answer = AnswerRequest::new([Modality::Audio], MediaConfig::service_hosted())
+        .with_callback_uri(bot.callback.clone());
+    let session = call.answer(&answer).await.unwrap();
+    // establishing arrived; established did not: the check finds it.
+    session
+        .wait_for(CallState::Established, WAIT)
+        .await
+        .unwrap();
+    assert!(bot
+        .graph
+        .requests()
+        .iter()
+        .any(|r| r.method == "GET" && r.target.ends_with(&id)));
+}
+
+#[tokio::test]
+async fn an_ended_call_leaves_memory_and_the_store_after_its_linger_time() {
+    let store = std::sync::Arc::new(MemoryStore::new());
+    let shared = SharedStore(store.clone());
+    let bot = bot_with(Knobs::default(), |b| {
+        b.store(shared).linger(Duration::from_millis(100))
+    })
+    .await;
+    let session = bot.answered(&call_id()).await;
+    assert_eq!(bot.calls.tracked(), 1);
+    assert_eq!(store.len(), 1);
+    session.delete_call().await.unwrap();
+    session.wait_for(CallState::Terminated, WAIT).await.unwrap();
+    for _ in 0..100 {
+        if bot.calls.tracked() == 0 && store.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!((bot.calls.tracked(), store.len()), (0, 0));
+}
+
+/// A store the test can look into while the registry uses it.
+struct SharedStore(std::sync::Arc<MemoryStore>);
+
+impl CallStore for SharedStore {
+    fn update<'a>(
+        &'a self,
+        call: &'a str,
+        change: msgraph_calls::sessions::Change<'a>,
+    ) -> msgraph_calls::sessions::StoreFuture<'a, ()> {
+        self.0.update(call, change)
+    }
+    fn load<'a>(
+        &'a self,
+        call: &'a str,
+    ) -> msgraph_calls::sessions::StoreFuture<'a, Option<msgraph_calls::sessions::CallRecord>> {
+        self.0.load(call)
+    }
+    fn claim<'a>(
+        &'a self,
+        what: &'a str,
+        holder: &'a str,
+        ttl: Duration,
+    ) -> msgraph_calls::sessions::StoreFuture<'a, bool> {
+        self.0.claim(what, holder, ttl)
+    }
+    fn remove<'a>(&'a self, call: &'a str) -> msgraph_calls::sessions::StoreFuture<'a, ()> {
+        self.0.remove(call)
+    }
+}
+
+#[tokio::test]
+async fn a_subscriber_that_falls_behind_is_told_how_many_events_it_missed() {
+    let bot = bot_with(Knobs::default(), |b| b.event_capacity(2)).await;
+    let id = call_id();
+    let session = bot.answered(&id).await;
+    let mut events = session.events();
+    for tone in 0..6 {
+        bot.graph
+            .press_tone(&id, &format!("tone{tone}"))
+            .await
+            .unwrap();
+    }
+    match tokio::time::timeout(WAIT, events.next())
+        .await
+        .unwrap()
+        .unwrap()
+    {
+        Err(missed) => assert_eq!(missed.0, 4),
+        Ok(event) => panic!("{event:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_notification_about_an_unknown_call_starts_following_it() {
+    let bot = bot().await;
+    let id = call_id();
+    let batch = json!({"value": [{
+        "changeType": "updated",
+        "resourceUrl": format!("/communications/calls/{}", id.replace('-', "").to_uppercase()),
+        "resourceData": {"@odata.type": "#microsoft.graph.call", "state": "established"}
+    }, {
+        "changeType": "updated",
+        "resourceUrl": "/communications/onlineMeetings/1",
+        "resourceData": {"@odata.type": "#microsoft.graph.onlineMeeting"}
+    }]});
+    let batch = msgraph_calls::notifications::from_slice(batch.to_string().as_bytes()).unwrap();
+    let applied = bot.calls.apply(batch).await.unwrap();
+    assert_eq!(applied.applied, 1);
+    assert_eq!(applied.unrouted.len(), 1);
+    let session = bot.calls.session(&id).await.unwrap().expect("followed");
+    assert_eq!(session.state(), Some(CallState::Established));
+}
+
+#[tokio::test]
+async fn a_client_context_over_256_characters_is_refused_before_anything_is_sent() {
+    let bot = bot().await;
+    let session = bot.answered(&call_id()).await;
+    let before = bot.graph.requests().len();
+    let long = prompt().with_client_context("x".repeat(257));
+    match session.play_prompt(&long).await {
+        Err(msgraph_calls::Error::InvalidBody { field, reason }) => {
+            assert_eq!(field, "clientContext");
+            assert!(reason.contains("256"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(bot.graph.requests().len(), before);
+    // A context already awaited on the call is refused too.
+    let late = Knobs::default().late_completions(Some(Duration::from_secs(3)));
+    bot.graph.set_knobs(late);
+    let _first = session
+        .play_prompt(&prompt().with_client_context("same"))
+        .await
+        .unwrap();
+    assert!(matches!(
+        session
+            .play_prompt(&prompt().with_client_context("same"))
+            .await,
+        Err(msgraph_calls::Error::InvalidBody { .. })
+    ));
+}
+
+#[tokio::test]
+async fn an_operation_answered_404_ends_the_session() {
+    let bot = bot().await;
+    let id = call_id();
+    let session = bot.answered(&id).await;
+    bot.graph.end_silently(&id);
+    let err = session.play_prompt(&prompt()).await.unwrap_err();
+    assert!(matches!(err, msgraph_calls::Error::NotFound(_)), "{err}");
+    session.wait_for(CallState::Terminated, WAIT).await.unwrap();
+    let why = session.termination().await.unwrap().unwrap();
+    assert_eq!(
+        why.cause,
+        EndedBy::NotFound {
+            operation: "play_prompt".into()
+        }
+    );
+}
+
+#[tokio::test]
+async fn claims_are_held_by_one_holder_until_they_run_out() {
+    let store = MemoryStore::new();
+    let ttl = Duration::from_millis(100);
+    assert!(store.claim("c/incoming", "a", ttl).await.unwrap());
+    assert!(!store.claim("c/incoming", "b", ttl).await.unwrap());
+    assert!(
+        store.claim("c/incoming", "a", ttl).await.unwrap(),
+        "renewed by its holder"
+    );
+    tokio::time::sleep(ttl * 2).await;
+    assert!(
+        store.claim("c/incoming", "b", ttl).await.unwrap(),
+        "free once run out"
+    );
+    store.remove("c").await.unwrap();
+    assert!(
+        store.claim("c/incoming", "a", ttl).await.unwrap(),
+        "removed with its call"
+    );
+}
