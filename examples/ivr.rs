@@ -23,7 +23,7 @@ use axum::Router;
 use msgraph_calls::auth::StaticToken;
 use msgraph_calls::inbound::axum::Callback;
 use msgraph_calls::inbound::Receiver;
-use msgraph_calls::notifications::{CallState, IdentitySet, InvitationParticipantInfo, Modality};
+use msgraph_calls::resources::{CallState, IdentitySet, InvitationParticipantInfo, Modality};
 use msgraph_calls::sessions::{normal_id, CallSession, Calls, Event, IncomingCall};
 use msgraph_calls::termination::Lang;
 use msgraph_calls::testing::{Graph, Knobs};
@@ -185,7 +185,7 @@ async fn react(session: &CallSession, tone: &str, say: &impl Fn(String)) -> Resu
 }
 
 /// Who a participant is, for the log.
-fn who(p: &msgraph_calls::notifications::Participant) -> String {
+fn who(p: &msgraph_calls::resources::Participant) -> String {
     let identity = p.info.as_ref().and_then(|i| i.identity.as_ref());
     let named = identity.and_then(|i| {
         let (kind, who) = [

@@ -15,7 +15,7 @@ use msgraph_calls::auth::StaticToken;
 use msgraph_calls::inbound::axum::Callback;
 use msgraph_calls::inbound::Receiver;
 use msgraph_calls::join_url;
-use msgraph_calls::notifications::{CallState, Modality, Participant};
+use msgraph_calls::resources::{CallState, Modality, Participant};
 use msgraph_calls::sessions::{Calls, Event};
 use msgraph_calls::testing::{Graph, Knobs};
 use msgraph_calls::types::{CreateCallRequest, MediaConfig};

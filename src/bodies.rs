@@ -6,7 +6,7 @@
 //! once for every operation that uses the part.
 //!
 //! ```
-//! use msgraph_calls::notifications::{IdentitySet, InvitationParticipantInfo};
+//! use msgraph_calls::resources::{IdentitySet, InvitationParticipantInfo};
 //! use msgraph_calls::types::{MediaConfig, PlayPromptRequest, Prompt, TransferRequest};
 //!
 //! let to_a_phone =
@@ -68,7 +68,7 @@ impl IdentitySet {
     /// A Teams user, by their Microsoft Entra object id.
     ///
     /// ```
-    /// let user = msgraph_calls::notifications::IdentitySet::user("550fae72-d251-43ec-868c-373732c2704f");
+    /// let user = msgraph_calls::resources::IdentitySet::user("550fae72-d251-43ec-868c-373732c2704f");
     /// assert_eq!(serde_json::to_value(&user).unwrap()["user"]["id"], "550fae72-d251-43ec-868c-373732c2704f");
     /// ```
     pub fn user(id: &str) -> IdentitySet {
@@ -81,7 +81,7 @@ impl IdentitySet {
     /// An application (a bot), by its application id.
     ///
     /// ```
-    /// let bot = msgraph_calls::notifications::IdentitySet::application("2891555a-92ff-42e6-80fa-6e1300c6b5c6");
+    /// let bot = msgraph_calls::resources::IdentitySet::application("2891555a-92ff-42e6-80fa-6e1300c6b5c6");
     /// assert!(bot.application.is_some());
     /// ```
     pub fn application(id: &str) -> IdentitySet {
@@ -95,7 +95,7 @@ impl IdentitySet {
     /// (`identity.phone.id`, application-post-calls.md, call-transfer.md).
     ///
     /// ```
-    /// use msgraph_calls::notifications::IdentitySet;
+    /// use msgraph_calls::resources::IdentitySet;
     ///
     /// assert!(IdentitySet::phone("+12345678901").is_ok());
     /// assert!(IdentitySet::phone("12345678901").is_err());
@@ -128,7 +128,7 @@ impl InvitationParticipantInfo {
     /// Who to invite, redirect or transfer to.
     ///
     /// ```
-    /// use msgraph_calls::notifications::{IdentitySet, InvitationParticipantInfo};
+    /// use msgraph_calls::resources::{IdentitySet, InvitationParticipantInfo};
     ///
     /// let target = InvitationParticipantInfo::to(IdentitySet::user("550fae72-d251-43ec-868c-373732c2704f"));
     /// assert!(target.identity.is_some());
@@ -146,7 +146,7 @@ impl CallOptions {
     /// api/call-answer.md sends them); set the rest with their `with_` methods.
     ///
     /// ```
-    /// use msgraph_calls::notifications::{CallOptions, Modality};
+    /// use msgraph_calls::resources::{CallOptions, Modality};
     /// use msgraph_calls::types::{AnswerRequest, MediaConfig};
     ///
     /// let options = CallOptions::incoming().with_is_content_sharing_notification_enabled(true);
@@ -164,7 +164,7 @@ impl CallOptions {
     /// api/application-post-calls.md sends them); set the rest with their `with_` methods.
     ///
     /// ```
-    /// let options = msgraph_calls::notifications::CallOptions::outgoing();
+    /// let options = msgraph_calls::resources::CallOptions::outgoing();
     /// assert_eq!(options.odata_type.as_deref(), Some("#microsoft.graph.outgoingCallOptions"));
     /// ```
     pub fn outgoing() -> CallOptions {

@@ -36,7 +36,7 @@ generated_modules! {
     /// does not name yet goes in `extra`.
     ///
     /// ```
-    /// use msgraph_calls::notifications::Modality;
+    /// use msgraph_calls::resources::Modality;
     /// use msgraph_calls::types::{AnswerRequest, MediaConfig};
     ///
     /// let mut answer = AnswerRequest::new([Modality::Audio], MediaConfig::service_hosted())

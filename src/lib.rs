@@ -7,7 +7,8 @@
 // - generated: what build.rs made from schema/ (the one place it is included);
 // - client, transport, http, ids, retry, error, auth, cloud, blocking, bodies, join_url:
 //   calling Graph;
-// - notifications, wire, odata_type, graph_int: reading what Graph POSTs to the bot;
+// - notifications, resources, wire, odata_type, graph_int: reading what Graph POSTs to the
+//   bot, and the call resources it and the operations carry;
 // - termination, diag_code: why a call ended;
 // - inbound: who sent a callback;
 // - sessions: calls that follow their notifications;
@@ -30,6 +31,7 @@ pub mod inbound;
 pub mod join_url;
 pub mod notifications;
 mod odata_type;
+pub mod resources;
 mod retry;
 #[cfg(feature = "sessions")]
 pub mod sessions;

@@ -4,7 +4,7 @@
 //! (`schema/examples/`, sources in its README), or, for Graph's error body, with the JSON
 //! Graph sends.
 
-use msgraph_calls::notifications::{
+use msgraph_calls::resources::{
     CallOptions, Identity, IdentitySet, InvitationParticipantInfo, MeetingInfo, Modality,
 };
 use msgraph_calls::types::{

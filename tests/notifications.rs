@@ -1,7 +1,8 @@
 //! Reading callback bodies: the fixtures of `tests/fixtures/notifications/` (sources in its
 //! README), decoded, snapshotted and written back.
 
-use msgraph_calls::notifications::{self, CallState, ChangeType, ResourceData};
+use msgraph_calls::notifications::{self, ChangeType, ResourceData};
+use msgraph_calls::resources::CallState;
 use msgraph_calls::termination::{Category, Lang};
 
 const TERMINATING: &[u8] = include_bytes!("fixtures/notifications/call-delete-terminating.json");
@@ -98,7 +99,7 @@ fn comms_operations_are_typed_with_their_own_properties_kept() {
         Some(ResourceData::Operation(operation)) => {
             assert_eq!(
                 operation.status,
-                Some(notifications::OperationStatus::Completed)
+                Some(msgraph_calls::resources::OperationStatus::Completed)
             );
             assert_eq!(
                 operation.completion_reason.as_deref(),
@@ -487,7 +488,7 @@ fn call_ids_from_every_resource_url_shape() {
 
 #[test]
 fn diag_code_is_parsed_and_may_disagree() {
-    let info: notifications::ResultInfo = serde_json::from_str(
+    let info: msgraph_calls::resources::ResultInfo = serde_json::from_str(
         r#"{"code": 200, "subcode": 5001, "message": "Call ended. DiagCode: 500#7106.@"}"#,
     )
     .unwrap();
@@ -506,7 +507,7 @@ fn diag_code_is_parsed_and_may_disagree() {
 }
 
 #[track_caller]
-fn fixture_result(name: &str) -> notifications::ResultInfo {
+fn fixture_result(name: &str) -> msgraph_calls::resources::ResultInfo {
     let body = std::fs::read(format!(
         "{}/tests/fixtures/notifications/{name}",
         env!("CARGO_MANIFEST_DIR")
@@ -602,7 +603,9 @@ fn secrets_in_extra_properties_never_show_in_debug() {
 
 /// The resultInfo of the call in the batch's first notification.
 #[track_caller]
-fn first_result_info(batch: &notifications::CommsNotifications) -> notifications::ResultInfo {
+fn first_result_info(
+    batch: &notifications::CommsNotifications,
+) -> msgraph_calls::resources::ResultInfo {
     batch.notifications()[0]
         .call()
         .expect("a call")

@@ -96,7 +96,7 @@ async fn operation_results_are_typed() {
         .unwrap();
     assert_eq!(
         operation.status,
-        Some(msgraph_calls::notifications::OperationStatus::Running)
+        Some(msgraph_calls::resources::OperationStatus::Running)
     );
     assert!(operation.id.is_some());
 

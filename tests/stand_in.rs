@@ -7,7 +7,8 @@ mod support;
 use std::time::Duration;
 
 use msgraph_calls::auth::StaticToken;
-use msgraph_calls::notifications::{self, CallState, OperationStatus, ResourceData};
+use msgraph_calls::notifications::{self, ResourceData};
+use msgraph_calls::resources::{CallState, OperationStatus};
 use msgraph_calls::testing::{Graph, Recorded, Reply, StandIn};
 use msgraph_calls::{types, Client};
 use serde_json::{json, Value};
@@ -69,11 +70,9 @@ async fn every_operation_is_answered_with_its_doc_pages_response() {
             (_, Some(stem)) => {
                 let example = fixture(&format!("{stem}.response.json"));
                 let expected = match case.name {
-                    "create_call" => json_of::<msgraph_calls::notifications::Call>(example),
-                    "get_participant" => {
-                        json_of::<msgraph_calls::notifications::Participant>(example)
-                    }
-                    _ => json_of::<msgraph_calls::notifications::CommsOperation>(example),
+                    "create_call" => json_of::<msgraph_calls::resources::Call>(example),
+                    "get_participant" => json_of::<msgraph_calls::resources::Participant>(example),
+                    _ => json_of::<msgraph_calls::resources::CommsOperation>(example),
                 };
                 assert_eq!(fresh(&result), fresh(&expected), "{}", case.name);
                 let fresh_id = case.name != "get_participant";

@@ -337,10 +337,9 @@ fn method_doc(
                 .to_string()
                 .replace(" :: ", "::")
                 .replace("& ", "&");
-            let ty = ty.replace("types::", "msgraph_calls::types::").replace(
-                "crate::generated::model::",
-                "msgraph_calls::notifications::",
-            );
+            let ty = ty
+                .replace("types::", "msgraph_calls::types::")
+                .replace("crate::generated::model::", "msgraph_calls::resources::");
             format!("{ident}: {ty}")
         })
         .collect();
@@ -349,10 +348,7 @@ fn method_doc(
         .to_string()
         .replace(" :: ", "::")
         .replace("types::", "msgraph_calls::types::")
-        .replace(
-            "crate::generated::model::",
-            "msgraph_calls::notifications::",
-        );
+        .replace("crate::generated::model::", "msgraph_calls::resources::");
     let binding = if output == "()" {
         String::new()
     } else {

@@ -127,7 +127,7 @@ pub(crate) fn method(spec: &Spec, m: &Method<'_>) -> Result<Option<TokenStream>,
     let output_text = quote!(#output)
         .to_string()
         .replace(" :: ", "::")
-        .replace("crate::generated::model::", "crate::notifications::");
+        .replace("crate::generated::model::", "crate::resources::");
     let demo_args: Vec<String> = rest.iter().map(|(p, _)| p.to_string()).collect();
     let demo_params: Vec<String> =
         std::iter::once("session: &msgraph_calls::sessions::CallSession".to_owned())
@@ -174,7 +174,7 @@ pub(crate) fn method(spec: &Spec, m: &Method<'_>) -> Result<Option<TokenStream>,
             }))
         }
         Completion::Notification => {
-            if output_text != "crate::notifications::CommsOperation" {
+            if output_text != "crate::resources::CommsOperation" {
                 return Err(spec.error_at(
                     &["paths", m.path, m.method, "responses"],
                     format!("{here}: `{COMPLETION}: notification` needs a success response read as `CommsOperation`, not `{output_text}`"),

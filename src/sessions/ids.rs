@@ -19,32 +19,35 @@ use std::borrow::Cow;
 /// assert_eq!(normal_id("421f0000-abcd"), "421f0000-abcd"); // not a GUID: as it came
 /// ```
 pub fn normal_id(id: &str) -> Cow<'_, str> {
+    let mut buf = [0u8; 32];
+    let key = normal_key(id, &mut buf);
+    if key.len() == id.len() && key == id {
+        Cow::Borrowed(id)
+    } else {
+        Cow::Owned(key.to_owned())
+    }
+}
+
+/// [`normal_id`] without allocating: a GUID's normal form is written into `buf`.
+pub(crate) fn normal_key<'a>(id: &'a str, buf: &'a mut [u8; 32]) -> &'a str {
     let inner = id
         .strip_prefix('{')
         .and_then(|rest| rest.strip_suffix('}'))
         .unwrap_or(id);
     let bytes = inner.as_bytes();
     let dashed = bytes.len() == 36
-        && [8, 13, 18, 23].iter().all(|&at| bytes[at] == b'-')
-        && bytes
-            .iter()
-            .enumerate()
-            .all(|(at, b)| matches!(at, 8 | 13 | 18 | 23) || b.is_ascii_hexdigit());
+        && bytes.iter().enumerate().all(|(at, b)| match at {
+            8 | 13 | 18 | 23 => *b == b'-',
+            _ => b.is_ascii_hexdigit(),
+        });
     let plain = bytes.len() == 32 && bytes.iter().all(u8::is_ascii_hexdigit);
     if !(dashed || plain) {
-        return Cow::Borrowed(id);
+        return id;
     }
-    if plain && !bytes.iter().any(u8::is_ascii_uppercase) && inner.len() == id.len() {
-        return Cow::Borrowed(id);
+    for (slot, b) in buf.iter_mut().zip(bytes.iter().filter(|b| **b != b'-')) {
+        *slot = b.to_ascii_lowercase();
     }
-    let mut out = String::with_capacity(32);
-    out.extend(
-        inner
-            .chars()
-            .filter(|c| *c != '-')
-            .map(|c| c.to_ascii_lowercase()),
-    );
-    Cow::Owned(out)
+    std::str::from_utf8(&buf[..]).unwrap_or(id)
 }
 
 /// What a notification's `resourceUrl` names under its call.
@@ -69,7 +72,11 @@ pub(crate) enum Target<'a> {
 /// or the legacy `/app/calls/{id}`, with or without the leading slash, segment names in any
 /// letter case.
 pub(crate) fn target(resource_url: &str) -> Option<(&str, Target<'_>)> {
-    let path = resource_url.split(['?', '#']).next().unwrap_or_default();
+    let end = resource_url
+        .bytes()
+        .position(|b| b == b'?' || b == b'#')
+        .unwrap_or(resource_url.len());
+    let path = &resource_url[..end];
     let mut segments = path.split('/').filter(|s| !s.is_empty());
     loop {
         if segments.next()?.eq_ignore_ascii_case("calls") {

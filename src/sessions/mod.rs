@@ -38,7 +38,7 @@
 //!
 //! ```no_run
 //! use std::time::Duration;
-//! use msgraph_calls::notifications::{CallState, Modality};
+//! use msgraph_calls::resources::{CallState, Modality};
 //! use msgraph_calls::sessions::{Calls, Event};
 //! use msgraph_calls::types::{AnswerRequest, MediaConfig, PlayPromptRequest, Prompt};
 //!

@@ -13,8 +13,9 @@ use tokio::time::Instant;
 use super::ids::{self, normal_id, Target};
 use super::record::{CallRecord, EndedBy, Event, Outcome};
 use super::session::{CallSession, Finish, IncomingCall};
-use super::store::{CallStore, MemoryStore, StoreError};
-use crate::notifications::{CallState, CommsNotification, CommsNotifications, CommsOperation};
+use super::store::{shard_of, ByCall, CallStore, MemoryStore, StoreError};
+use crate::notifications::{CommsNotification, CommsNotifications};
+use crate::resources::{CallState, CommsOperation};
 use crate::types::CreateCallRequest;
 use crate::{Client, Error};
 
@@ -234,7 +235,7 @@ impl CallsBuilder {
                 client: self.client,
                 store: self.store.unwrap_or_else(|| Arc::new(MemoryStore::new())),
                 config: self.config,
-                locals: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
+                locals: (0..SHARDS).map(|_| Mutex::new(ByCall::default())).collect(),
                 incoming,
                 incoming_rx: Arc::new(tokio::sync::Mutex::new(incoming_rx)),
             }),
@@ -266,7 +267,7 @@ pub(crate) struct Inner {
     pub(crate) client: Client,
     pub(crate) store: Arc<dyn CallStore>,
     pub(crate) config: Config,
-    locals: Vec<Mutex<HashMap<String, Arc<Local>>>>,
+    locals: Vec<Mutex<ByCall<Arc<Local>>>>,
     incoming: mpsc::Sender<IncomingCall>,
     incoming_rx: Arc<tokio::sync::Mutex<mpsc::Receiver<IncomingCall>>>,
 }
@@ -277,7 +278,11 @@ pub(crate) struct Local {
     pub(crate) key: String,
     pub(crate) id: String,
     order: tokio::sync::Mutex<()>,
-    pub(crate) events: broadcast::Sender<Event>,
+    /// The call's event channel, made when the first subscriber comes: a call nobody listens
+    /// to holds no buffer. Each event is shared by its subscribers, copied only for a second
+    /// one that reads it.
+    events: Mutex<Option<broadcast::Sender<Arc<Event>>>>,
+    event_capacity: usize,
     pub(crate) state: watch::Sender<Option<CallState>>,
     waiters: Mutex<HashMap<String, oneshot::Sender<Finish>>>,
     kept_alive: AtomicBool,
@@ -312,6 +317,23 @@ impl Local {
         }
     }
 
+    /// A receiver of the call's events from now on.
+    pub(crate) fn subscribe(&self) -> broadcast::Receiver<Arc<Event>> {
+        let mut events = self.events.lock().unwrap_or_else(|p| p.into_inner());
+        events
+            .get_or_insert_with(|| broadcast::channel(self.event_capacity).0)
+            .subscribe()
+    }
+
+    /// Sends `event` to the call's subscribers, if it has any.
+    fn publish(&self, event: Event) {
+        let events = self.events.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(sender) = events.as_ref() {
+            // No subscriber is no error: the events are the session's to read or not.
+            let _ = sender.send(Arc::new(event));
+        }
+    }
+
     fn is_over(&self) -> bool {
         matches!(*self.state.borrow(), Some(CallState::Terminated))
     }
@@ -326,38 +348,35 @@ impl Drop for Local {
 }
 
 impl Inner {
-    fn shard(&self, key: &str) -> &Mutex<HashMap<String, Arc<Local>>> {
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        for byte in key.bytes() {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-        &self.locals[usize::try_from(hash % SHARDS as u64).unwrap_or(0)]
+    fn shard(&self, key: &str) -> &Mutex<ByCall<Arc<Local>>> {
+        &self.locals[shard_of(key, SHARDS)]
     }
 
     /// This instance's part of the call `id`, made when it has none.
     fn local(&self, id: &str) -> Arc<Local> {
-        let key = normal_id(id).into_owned();
-        let mut shard = match self.shard(&key).lock() {
+        let mut buf = [0u8; 32];
+        let key = ids::normal_key(id, &mut buf);
+        let mut shard = match self.shard(key).lock() {
             Ok(shard) => shard,
             Err(poisoned) => poisoned.into_inner(),
         };
-        shard
-            .entry(key.clone())
-            .or_insert_with(|| {
-                Arc::new(Local {
-                    key,
-                    id: id.to_owned(),
-                    order: tokio::sync::Mutex::new(()),
-                    events: broadcast::channel(self.config.event_capacity).0,
-                    state: watch::channel(None).0,
-                    waiters: Mutex::new(HashMap::new()),
-                    kept_alive: AtomicBool::new(false),
-                    tasks: Mutex::new(Vec::new()),
-                    heard: Mutex::new(Instant::now()),
-                })
-            })
-            .clone()
+        if let Some(local) = shard.get(key) {
+            return local.clone();
+        }
+        let local = Arc::new(Local {
+            key: key.to_owned(),
+            id: id.to_owned(),
+            order: tokio::sync::Mutex::new(()),
+            events: Mutex::new(None),
+            event_capacity: self.config.event_capacity,
+            state: watch::channel(None).0,
+            waiters: Mutex::new(HashMap::new()),
+            kept_alive: AtomicBool::new(false),
+            tasks: Mutex::new(Vec::new()),
+            heard: Mutex::new(Instant::now()),
+        });
+        shard.insert(key.to_owned(), local.clone());
+        local
     }
 
     fn known(&self, id: &str) -> Option<Arc<Local>> {
@@ -421,8 +440,7 @@ impl Inner {
                 }
                 _ => {}
             }
-            // No subscriber is no error: the events are the session's to read or not.
-            let _ = local.events.send(event);
+            local.publish(event);
         }
     }
 
@@ -439,8 +457,10 @@ impl Inner {
                 *out = record.apply(notification, target);
             })
             .await?;
-        if let Ok(mut heard) = local.heard.lock() {
-            *heard = Instant::now();
+        if self.config.check_silent_after.is_some() {
+            if let Ok(mut heard) = local.heard.lock() {
+                *heard = Instant::now();
+            }
         }
         let incoming = outcome.incoming;
         self.dispatch(local, outcome.events);
@@ -753,16 +773,12 @@ impl Calls {
     pub async fn apply(&self, batch: CommsNotifications) -> Result<Applied, StoreError> {
         let mut applied = Applied::default();
         for notification in batch.value.unwrap_or_default() {
-            let routed = notification
-                .resource_url
-                .as_deref()
-                .and_then(ids::target)
-                .map(|(call, target)| (call.to_owned(), target));
+            let routed = notification.resource_url.as_deref().and_then(ids::target);
             let Some((call, target)) = routed else {
                 applied.unrouted.push(notification);
                 continue;
             };
-            let local = self.inner.local(&call);
+            let local = self.inner.local(call);
             self.inner.apply_one(&local, &notification, target).await?;
             applied.applied += 1;
         }
@@ -789,7 +805,7 @@ impl Calls {
     /// ```no_run
     /// use std::time::Duration;
     /// use msgraph_calls::join_url;
-    /// use msgraph_calls::notifications::{CallState, Modality};
+    /// use msgraph_calls::resources::{CallState, Modality};
     /// use msgraph_calls::types::{CreateCallRequest, MediaConfig};
     ///
     /// # async fn demo(calls: msgraph_calls::sessions::Calls, link: &str) -> Result<(), Box<dyn std::error::Error>> {

@@ -10,7 +10,7 @@ use tokio::sync::{broadcast, oneshot};
 use super::record::{Event, Termination};
 use super::registry::{Inner, Local};
 use super::store::StoreError;
-use crate::notifications::{Call, CallState, CommsOperation, OperationStatus, Participant};
+use crate::resources::{Call, CallState, CommsOperation, OperationStatus, Participant};
 use crate::types::{AnswerRequest, RedirectRequest, RejectRequest};
 use crate::{Client, Error};
 
@@ -24,7 +24,7 @@ use crate::{Client, Error};
 ///
 /// ```no_run
 /// use std::time::Duration;
-/// use msgraph_calls::notifications::CallState;
+/// use msgraph_calls::resources::CallState;
 /// use msgraph_calls::types::{PlayPromptRequest, Prompt};
 ///
 /// # async fn demo(session: msgraph_calls::sessions::CallSession) -> Result<(), Box<dyn std::error::Error>> {
@@ -77,7 +77,7 @@ impl CallSession {
     ///
     /// ```no_run
     /// # fn demo(session: msgraph_calls::sessions::CallSession) {
-    /// if session.state() == Some(msgraph_calls::notifications::CallState::Established) { /* ... */ }
+    /// if session.state() == Some(msgraph_calls::resources::CallState::Established) { /* ... */ }
     /// # }
     /// ```
     pub fn state(&self) -> Option<CallState> {
@@ -163,7 +163,7 @@ impl CallSession {
     pub fn events(&self) -> Events {
         let done = matches!(self.state(), Some(CallState::Terminated));
         Events {
-            receiver: self.local.events.subscribe(),
+            receiver: self.local.subscribe(),
             done,
         }
     }
@@ -173,7 +173,7 @@ impl CallSession {
     ///
     /// ```no_run
     /// use std::time::Duration;
-    /// use msgraph_calls::notifications::CallState;
+    /// use msgraph_calls::resources::CallState;
     ///
     /// # async fn demo(session: msgraph_calls::sessions::CallSession) -> Result<(), msgraph_calls::sessions::WaitError> {
     /// session.wait_for(CallState::Established, Duration::from_secs(30)).await?;
@@ -522,7 +522,7 @@ impl std::error::Error for OperationError {}
 /// Why [`CallSession::wait_for`] returned without the state.
 ///
 /// ```
-/// use msgraph_calls::notifications::CallState;
+/// use msgraph_calls::resources::CallState;
 /// let e = msgraph_calls::sessions::WaitError::Ended { waited_for: CallState::Established };
 /// assert_eq!(e.to_string(), "the call ended before it was established");
 /// ```
@@ -581,7 +581,7 @@ impl std::error::Error for WaitError {}
 /// ```
 #[derive(Debug)]
 pub struct Events {
-    receiver: broadcast::Receiver<Event>,
+    receiver: broadcast::Receiver<Arc<Event>>,
     done: bool,
 }
 
@@ -600,6 +600,7 @@ impl Events {
         }
         match self.receiver.recv().await {
             Ok(event) => {
+                let event = Arc::try_unwrap(event).unwrap_or_else(|shared| (*shared).clone());
                 self.done = matches!(event, Event::Terminated(_));
                 Some(Ok(event))
             }
@@ -634,7 +635,7 @@ impl std::error::Error for Missed {}
 /// 15 seconds (5 for policy recording bots; call-answer.md), or Graph drops it.
 ///
 /// ```no_run
-/// use msgraph_calls::notifications::Modality;
+/// use msgraph_calls::resources::Modality;
 /// use msgraph_calls::types::{AnswerRequest, MediaConfig};
 ///
 /// # async fn demo(calls: msgraph_calls::sessions::Calls) -> Result<(), msgraph_calls::Error> {

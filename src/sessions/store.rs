@@ -89,6 +89,43 @@ impl fmt::Display for StoreError {
 
 impl std::error::Error for StoreError {}
 
+/// FNV-1a over a key's bytes: the calls' maps are keyed by ids from verified callbacks and
+/// responses of Graph, short and not chosen to collide, where SipHash's defence costs more than
+/// it guards.
+#[derive(Clone, Copy)]
+pub(crate) struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 ^= u64::from(*byte);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A map keyed by call id, hashed with [`Fnv`].
+pub(crate) type ByCall<V> = HashMap<String, V, std::hash::BuildHasherDefault<Fnv>>;
+
+/// The shard of `key` among `shards`: FNV-1a, so that the same key always lands in the same
+/// shard.
+pub(crate) fn shard_of(key: &str, shards: usize) -> usize {
+    use std::hash::Hasher;
+    let mut hash = Fnv::default();
+    hash.write(key.as_bytes());
+    usize::try_from(hash.finish() % shards as u64).unwrap_or(0)
+}
+
 /// How many locks [`MemoryStore`] spreads its calls over: calls in different shards are
 /// changed in parallel.
 const SHARDS: usize = 16;
@@ -106,8 +143,8 @@ pub struct MemoryStore {
 
 #[derive(Default)]
 struct Shard {
-    records: HashMap<String, CallRecord>,
-    claims: HashMap<String, (String, Instant)>,
+    records: ByCall<CallRecord>,
+    claims: ByCall<(String, Instant)>,
 }
 
 impl MemoryStore {
@@ -146,13 +183,7 @@ impl MemoryStore {
     fn shard(&self, key: &str) -> Result<std::sync::MutexGuard<'_, Shard>, StoreError> {
         // A claim (`<call>/incoming`) lives in its call's shard, so that `remove` finds it.
         let key = key.split('/').next().unwrap_or(key);
-        // FNV-1a: cheap, and the same key always lands in the same shard.
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        for byte in key.bytes() {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-        let index = usize::try_from(hash % SHARDS as u64).unwrap_or(0);
+        let index = shard_of(key, SHARDS);
         self.shards[index]
             .lock()
             .map_err(|_| StoreError::new("a change to a call panicked while the store was locked"))
@@ -201,6 +232,8 @@ impl CallStore for MemoryStore {
     fn claim<'a>(&'a self, what: &'a str, holder: &'a str, ttl: Duration) -> StoreFuture<'a, bool> {
         let now = Instant::now();
         let result = self.shard(what).map(|mut shard| {
+            // Claims that ran out go, so that the store does not grow with them.
+            shard.claims.retain(|_, (_, until)| *until > now);
             let free = match shard.claims.get(what) {
                 None => true,
                 Some((held_by, until)) => held_by == holder || *until <= now,

@@ -66,11 +66,11 @@ struct Shared {
     operations: Mutex<usize>,
 }
 
-/// One notification to POST: where, when, and whether it jumps the queue.
+/// One notification to POST: what, where, and not before when.
 struct Outgoing {
     batch: Value,
     callback: String,
-    delay: Duration,
+    not_before: tokio::time::Instant,
 }
 
 /// A call as the stand-in keeps it.
@@ -256,7 +256,7 @@ impl Graph {
         let posting = poster.clone();
         tokio::spawn(async move {
             while let Some(out) = queued.recv().await {
-                tokio::time::sleep(out.delay).await;
+                tokio::time::sleep_until(out.not_before).await;
                 if let Err(e) = posting.notify_at(&out.callback, &out.batch).await {
                     tracing::debug!(error = %e, "the stand-in could not notify the bot");
                 }
@@ -558,12 +558,13 @@ impl Shared {
             return;
         }
         let times = if knobs.duplicate { 2 } else { 1 };
+        let not_before = tokio::time::Instant::now() + delay;
         for _ in 0..times {
             // Fails only once the stand-in is being dropped: nobody waits for these then.
             let _ = self.queue.send(Outgoing {
                 batch: batch.clone(),
                 callback: callback.to_owned(),
-                delay,
+                not_before,
             });
         }
     }

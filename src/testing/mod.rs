@@ -12,7 +12,7 @@
 //!
 //! ```no_run
 //! use msgraph_calls::inbound::Receiver;
-//! use msgraph_calls::notifications::Modality;
+//! use msgraph_calls::resources::Modality;
 //! use msgraph_calls::testing::Graph;
 //! use msgraph_calls::types::{AnswerRequest, MediaConfig};
 //!

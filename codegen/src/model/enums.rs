@@ -67,7 +67,7 @@ pub(super) fn emit(
         unknown.push('X');
     }
     let example = format!(
-        "```\nuse msgraph_calls::notifications::{ident};\n\nassert_eq!({first:?}.parse::<{ident}>().unwrap().as_str(), {first:?});\nassert_eq!({:?}.parse::<{ident}>().unwrap().as_str(), {first:?});\nassert!(matches!({unknown:?}.parse::<{ident}>().unwrap(), {ident}::Other(v) if v == {unknown:?}));\n```",
+        "```\nuse msgraph_calls::resources::{ident};\n\nassert_eq!({first:?}.parse::<{ident}>().unwrap().as_str(), {first:?});\nassert_eq!({:?}.parse::<{ident}>().unwrap().as_str(), {first:?});\nassert!(matches!({unknown:?}.parse::<{ident}>().unwrap(), {ident}::Other(v) if v == {unknown:?}));\n```",
         first.to_ascii_uppercase()
     );
     let wire = graph::path(graph::WIRE_MODULE);

@@ -120,34 +120,58 @@ fn setters(ident: &Ident, fields: &[Field]) -> TokenStream {
 /// explicit `null`, a value kept as it arrived), and the ones it does not carry left as they
 /// were. What call sessions do with the partial resources of notifications.
 fn merge(ident: &Ident, fields: &[Field]) -> TokenStream {
+    // A typed value taken; then each property `newer` kept in `extra` (one the schema does
+    // not name, or a named one as it came: an explicit `null`, a spelling or a type its field
+    // cannot hold) copied there, its field cleared when `newer` left it empty. One pass over
+    // `newer.extra`, and no copy of a kept value that is already there.
     let takes = fields.iter().map(|f| {
         let (field, key) = (&f.ident, &f.key);
         quote! {
-            if newer.#field.is_some() || newer.extra.contains_key(#key) {
-                self.#field = newer.#field.take();
-                self.extra.remove(#key);
+            if newer.#field.is_some() {
+                self.#field.clone_from(&newer.#field);
+                if !self.extra.is_empty() {
+                    self.extra.remove(#key);
+                }
+            }
+        }
+    });
+    let clears = fields.iter().map(|f| {
+        let (field, key) = (&f.ident, &f.key);
+        quote! {
+            #key => {
+                if newer.#field.is_none() {
+                    self.#field = None;
+                }
             }
         }
     });
     let doc = format!(
         "Takes every property `newer` carries, as it came (a value, an explicit `null`, a value \
          kept in `extra`), and keeps this `{ident}`'s others: what a partial resource in a \
-         notification says of the whole one.\n\n\
+         notification says of the whole one. Only what `newer` carries is copied.\n\n\
          ```\n\
-         let mut kept = msgraph_calls::notifications::{ident}::default();\n\
+         let mut kept = msgraph_calls::resources::{ident}::default();\n\
          kept.extra.insert(\"a\".into(), 1.into());\n\
-         let mut newer = msgraph_calls::notifications::{ident}::default();\n\
+         let mut newer = msgraph_calls::resources::{ident}::default();\n\
          newer.extra.insert(\"b\".into(), 2.into());\n\
-         kept.merge(newer);\n\
+         kept.merge(&newer);\n\
          assert_eq!(kept.extra.len(), 2);\n\
          ```"
     );
     quote! {
         impl #ident {
             #[doc = #doc]
-            pub fn merge(&mut self, mut newer: #ident) {
+            pub fn merge(&mut self, newer: &#ident) {
                 #(#takes)*
-                self.extra.append(&mut newer.extra);
+                for (key, value) in &newer.extra {
+                    match key.as_str() {
+                        #(#clears)*
+                        _ => {}
+                    }
+                    if self.extra.get(key) != Some(value) {
+                        self.extra.insert(key.clone(), value.clone());
+                    }
+                }
             }
         }
     }
