@@ -4,7 +4,8 @@
 #     one-call hang-up program on msgraph-calls and on graph-rs-sdk 3.0.1;
 #  2. cold builds of the msgraph-calls program with its `inbound` feature (the callback
 #     validator and the receiver), its `callbacks` feature (msgraph-calls' `axum` feature: the
-#     same and the axum extractor), and its `aws-lc` feature (`inbound` on aws-lc-rs, TLS too);
+#     same and the axum extractor), its `sessions` feature (call sessions), and its `aws-lc`
+#     feature (`inbound` on aws-lc-rs, TLS too);
 #  3. the rebuild of the msgraph-calls program after a one-line edit of schema/openapi.yaml
 #     (made in a copy of the crate, so the working tree is never touched).
 # Usage: benches/build-cost/run.sh   (prints one line per measurement, seconds)
@@ -31,7 +32,7 @@ for program in msgraph-calls graph-rs-sdk; do
 done
 
 dir="$work/crate/benches/build-cost/msgraph-calls"
-for feature in inbound callbacks aws-lc; do
+for feature in inbound callbacks sessions aws-lc; do
   t=$(cd "$dir" && seconds env CARGO_TARGET_DIR="$dir/target-$feature" cargo build --locked -q --features "$feature")
   echo "cold build, the msgraph-calls program with the $feature feature: $t s"
 done

@@ -40,6 +40,7 @@ static ALLOCATOR: Counting = Counting;
 /// Runs `f` and returns its result with the peak of live heap bytes while it ran and the bytes
 /// its result keeps, both above what was live before. Counts every thread: run nothing else
 /// meanwhile.
+#[allow(dead_code)]
 pub fn measure<T>(f: impl FnOnce() -> T) -> (T, usize, usize) {
     let before = LIVE.load(Ordering::Relaxed);
     PEAK.store(before, Ordering::Relaxed);
@@ -47,4 +48,22 @@ pub fn measure<T>(f: impl FnOnce() -> T) -> (T, usize, usize) {
     let kept = LIVE.load(Ordering::Relaxed).saturating_sub(before);
     let peak = PEAK.load(Ordering::Relaxed).saturating_sub(before);
     (result, peak, kept)
+}
+
+/// The live heap bytes now.
+#[allow(dead_code)]
+pub fn live() -> usize {
+    LIVE.load(Ordering::Relaxed)
+}
+
+/// Starts counting the peak again from what is live now.
+#[allow(dead_code)]
+pub fn reset_peak() {
+    PEAK.store(LIVE.load(Ordering::Relaxed), Ordering::Relaxed);
+}
+
+/// The peak of live heap bytes since the last reset (or `measure`).
+#[allow(dead_code)]
+pub fn peak() -> usize {
+    PEAK.load(Ordering::Relaxed)
 }
