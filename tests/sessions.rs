@@ -679,3 +679,33 @@ async fn claims_are_held_by_one_holder_until_they_run_out() {
         "removed with its call"
     );
 }
+
+#[tokio::test]
+async fn a_placed_call_is_followed_from_its_response_on() {
+    let bot = bot().await;
+    let body = msgraph_calls::types::CreateCallRequest::new(
+        bot.callback.clone(),
+        MediaConfig::service_hosted(),
+    )
+    .with_requested_modalities([Modality::Audio])
+    .with_targets([InvitationParticipantInfo::to(IdentitySet::user(
+        "112f7296-5fa4-42ca-bae8-6a692b15d4b8",
+    ))]);
+    let session = bot.calls.create_call(&body).await.unwrap();
+    // The stand-in's fresh id, not its doc page's example.
+    assert_ne!(session.id(), "2e1a0b00-2db4-4022-9570-243709c565ab");
+    session
+        .wait_for(CallState::Established, WAIT)
+        .await
+        .unwrap();
+    let found = bot.calls.session(session.id()).await.unwrap().unwrap();
+    assert_eq!(found.id(), session.id());
+    let snapshot = session.snapshot().await.unwrap();
+    assert_eq!(snapshot.id.as_deref(), Some(session.id()));
+    assert_eq!(
+        snapshot.direction.as_ref().map(|d| d.as_str()),
+        Some("outgoing")
+    );
+    session.delete_call().await.unwrap();
+    session.wait_for(CallState::Terminated, WAIT).await.unwrap();
+}
