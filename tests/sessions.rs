@@ -427,7 +427,13 @@ async fn rosters_without_ids_and_stale_rosters_keep_the_roster_right() {
             _ => {}
         }
     }
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // What follows (the invitation's completion, the stale roster sent again): no one leaves.
+    while let Ok(Some(event)) =
+        tokio::time::timeout(Duration::from_millis(300), events.next()).await
+    {
+        let event = event.unwrap();
+        assert!(!matches!(event, Event::ParticipantLeft(_)), "{event:?}");
+    }
     // The bot, the caller, the two invited: the stale roster (one fewer) did not undo it.
     assert_eq!(session.roster().await.unwrap().len(), 4);
 }
@@ -708,4 +714,101 @@ async fn a_placed_call_is_followed_from_its_response_on() {
     );
     session.delete_call().await.unwrap();
     session.wait_for(CallState::Terminated, WAIT).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_completion_without_its_client_context_is_found_by_its_id_in_either_spelling() {
+    let knobs = Knobs::default()
+        .completions_without_context(true)
+        .graph_spelling(true);
+    let bot = bot_with(knobs, |b| b).await;
+    let session = bot.answered(&call_id()).await;
+    let pending = session.play_prompt(&prompt()).await.unwrap();
+    // Graph's response spells the id with dashes; the completion's URL without, upper case.
+    assert!(pending.response().id.as_deref().unwrap().contains('-'));
+    let done = tokio::time::timeout(WAIT, pending.finished())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(done.status, Some(OperationStatus::Completed));
+    assert!(done.client_context.is_none(), "found by its id alone");
+}
+
+#[tokio::test]
+async fn a_client_context_used_again_awaits_its_new_operation() {
+    let bot = bot().await;
+    let session = bot.answered(&call_id()).await;
+    for _ in 0..3 {
+        let pending = session
+            .play_prompt(&prompt().with_client_context("menu"))
+            .await
+            .unwrap();
+        let done = tokio::time::timeout(WAIT, pending.finished())
+            .await
+            .expect("each one finishes")
+            .unwrap();
+        assert_eq!(done.client_context.as_deref(), Some("menu"));
+    }
+    // A response that says completed, with a fixed context, each time.
+    for _ in 0..2 {
+        let tones = ClientContextRequest::new().with_client_context("tones");
+        let pending = session.subscribe_to_tone(&tones).await.unwrap();
+        tokio::time::timeout(Duration::from_millis(100), pending.finished())
+            .await
+            .expect("at once")
+            .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_404_for_a_participant_who_left_does_not_end_the_call() {
+    let bot = bot().await;
+    let session = bot.answered(&call_id()).await;
+    let user = "112f7296-5fa4-42ca-bae8-6a692b15d4b8";
+    let mut events = session.events();
+    bot.graph.join(session.id(), user, "Alex");
+    let participant = loop {
+        let event = tokio::time::timeout(WAIT, events.next())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        if let Event::ParticipantJoined(p) = event {
+            break p.id.clone().unwrap();
+        }
+    };
+    bot.graph.leave(session.id(), user);
+    let err = session
+        .mute_participant(&participant, &ClientContextRequest::new())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, msgraph_calls::Error::NotFound(_)), "{err}");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(session.state(), Some(CallState::Established));
+    assert!(session.termination().await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn a_late_copy_about_a_forgotten_call_is_handed_back() {
+    let bot = bot_with(Knobs::default(), |b| b.linger(Duration::from_millis(50))).await;
+    let id = call_id();
+    let session = bot.answered(&id).await;
+    session.delete_call().await.unwrap();
+    session.wait_for(CallState::Terminated, WAIT).await.unwrap();
+    for _ in 0..100 {
+        if bot.calls.tracked() == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(bot.calls.tracked(), 0);
+    let late = json!({"value": [{
+        "changeType": "deleted",
+        "resourceUrl": format!("/communications/calls/{id}"),
+        "resourceData": {"@odata.type": "#microsoft.graph.call", "state": "terminated"}
+    }]});
+    let batch = msgraph_calls::notifications::from_slice(late.to_string().as_bytes()).unwrap();
+    let applied = bot.calls.apply(batch).await.unwrap();
+    assert_eq!((applied.applied, applied.late.len()), (0, 1));
+    assert_eq!(bot.calls.tracked(), 0, "not followed as a new call");
 }

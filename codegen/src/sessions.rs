@@ -186,6 +186,8 @@ pub(crate) fn method(spec: &Spec, m: &Method<'_>) -> Result<Option<TokenStream>,
                     format!("{here}: `{COMPLETION}: notification` needs a request body (a component) with a `clientContext` property, by which its completion is found"),
                 ));
             }
+            // A 404 to an operation on a participant says the participant is gone, not the call.
+            let ends_on_404 = !on_participant;
             let doc = format!(
                 "{summary}, on this session's call, awaited to its end: returns once Graph accepted it; the \
                  [`Pending`](crate::sessions::Pending)'s `finished()` resolves with the finished \
@@ -194,7 +196,12 @@ pub(crate) fn method(spec: &Spec, m: &Method<'_>) -> Result<Option<TokenStream>,
                  one is filled in; one over 256 characters (Graph's limit) is refused before anything \
                  is sent. The waiter exists before the request is sent, so a completion that arrives \
                  before Graph's response is not missed, and a response that already says \
-                 `completed` or `failed` resolves at once.\n\n{}",
+                 `completed` or `failed` resolves at once.{}\n\n{}",
+                if on_participant {
+                    ""
+                } else {
+                    " A `404` with Graph's error body ends the session: Graph no longer knows the call."
+                },
                 demo("let pending = ", ";\nlet finished = pending.finished().await?")
             );
             Ok(Some(quote! {
@@ -203,7 +210,7 @@ pub(crate) fn method(spec: &Spec, m: &Method<'_>) -> Result<Option<TokenStream>,
                     let mut body = body.clone();
                     let expected = self.expect(#name, &mut body.client_context)?;
                     let result = self.client().#ident(#(#forwarded),*).await;
-                    self.started(expected, result).await
+                    self.started(expected, result, #ends_on_404).await
                 }
             }))
         }

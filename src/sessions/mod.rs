@@ -24,7 +24,12 @@
 //!   silent call is checked with `get_call`.
 //! - **Unknown calls**: a notification about a call no session follows starts following it: an
 //!   incoming call is offered on [`Calls::incoming`], any other is followed from what it says
-//!   (a call placed before a restart), and [`Calls::session`] finds it.
+//!   (a call placed before a restart), and [`Calls::session`] finds it. A late copy about a
+//!   call that ended and was forgotten (within 30 minutes of it) is handed back in
+//!   [`Applied::late`] instead.
+//! - **Versions**: a call notification whose `@odata.etag` is older than one applied is a late
+//!   copy and changes nothing; without one, a call moves between its up states (established,
+//!   hold) as its notifications say, in the order they come.
 //! - **Bounds**: an ended call leaves memory and the store after a set time; event streams are
 //!   bounded, and a subscriber that falls behind is told how many events it missed.
 //!
@@ -34,7 +39,9 @@
 //! Not here: media (audio and video frames of app-hosted media), and Graph's beta (delta
 //! rosters' `sequenceNumber` among them).
 //!
-//! A bot on sessions, against the crate's stand-in for Graph:
+//! A bot on sessions (its callback, not shown, hands each verified batch to
+//! [`Calls::apply`]; `examples/ivr.rs` runs one on the crate's stand-in for Graph). Each call
+//! gets a task of its own, so that the next caller is answered within Graph's 15 seconds:
 //!
 //! ```no_run
 //! use std::time::Duration;
@@ -47,17 +54,20 @@
 //! // The callback handler hands every verified batch to `calls.apply(batch)`.
 //! let mut incoming = calls.incoming();
 //! while let Some(call) = incoming.next().await {
-//!     let answer = AnswerRequest::new([Modality::Audio], MediaConfig::service_hosted());
-//!     let session = call.answer(&answer).await?;
-//!     session.wait_for(CallState::Established, Duration::from_secs(30)).await?;
-//!     let menu = PlayPromptRequest::new([Prompt::media("https://cdn.contoso.com/menu.wav")]);
-//!     session.play_prompt(&menu).await?.finished().await?;
-//!     let mut events = session.events();
-//!     while let Some(Ok(event)) = events.next().await {
-//!         if let Event::Terminated(why) = event {
-//!             println!("{why}");
+//!     tokio::spawn(async move {
+//!         let answer = AnswerRequest::new([Modality::Audio], MediaConfig::service_hosted());
+//!         let session = call.answer(&answer).await?;
+//!         let mut events = session.events();
+//!         session.wait_for(CallState::Established, Duration::from_secs(30)).await?;
+//!         let menu = PlayPromptRequest::new([Prompt::media("https://cdn.contoso.com/menu.wav")]);
+//!         session.play_prompt(&menu).await?.finished().await?;
+//!         while let Some(Ok(event)) = events.next().await {
+//!             if let Event::Terminated(why) = event {
+//!                 println!("{why}");
+//!             }
 //!         }
-//!     }
+//!         Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
+//!     });
 //! }
 //! # Ok(()) }
 //! ```

@@ -58,6 +58,8 @@ pub struct CallRecord {
     /// Completions that matched no awaited operation (a completion that came before Graph's
     /// response to its request), by operation id in normal form, for the waiter to find.
     orphans: VecDeque<(Option<String>, CommsOperation)>,
+    /// The highest `@odata.etag` version of the call applied.
+    last_etag: Option<u64>,
     /// The `sequenceId` of the last tone.
     last_tone: Option<i64>,
     /// Content sharing sessions going on, by id.
@@ -205,6 +207,23 @@ pub(crate) struct Outcome {
     pub(crate) incoming: bool,
     /// The record changed: a store writes it.
     pub(crate) changed: bool,
+}
+
+/// The version in a call's `@odata.etag` (`W/"5445"` -> 5445), when it holds one.
+fn etag(call: &Call) -> Option<u64> {
+    let tag = call.extra.get("@odata.etag")?.as_str()?;
+    let tag = tag.strip_prefix("W/").unwrap_or(tag);
+    tag.trim_matches('"').parse().ok()
+}
+
+/// What dedup remembers of a finished operation: its id in normal form, else its
+/// `clientContext` (marked apart, so that the two never meet).
+fn finished_mark(id: Option<&str>, context: Option<&str>) -> Option<String> {
+    match (id, context) {
+        (Some(id), _) => Some(id.to_owned()),
+        (None, Some(context)) => Some(format!("clientContext:{context}")),
+        (None, None) => None,
+    }
 }
 
 /// Where a call stands, for ordering: a state never moves to a lower rank.
@@ -410,7 +429,8 @@ impl CallRecord {
 
     fn apply_call(&mut self, call: &Call, notification: &CommsNotification, out: &mut Outcome) {
         let created = notification.change_type == Some(ChangeType::Created);
-        if created && self.state.is_none() && call.state == Some(CallState::Incoming) {
+        let still_incoming = matches!(self.state, None | Some(CallState::Incoming));
+        if created && still_incoming && call.state == Some(CallState::Incoming) {
             out.incoming = true;
         }
         if let Some(tone) = &call.tone_info {
@@ -423,14 +443,21 @@ impl CallRecord {
                 out.events.push(Event::ToneReceived(tone.clone()));
             }
         }
+        // An `@odata.etag` older than one applied (Graph's examples carry `W/"5445"`) is a
+        // late copy: the call is not taken back to what it says.
+        let deleted = notification.change_type == Some(ChangeType::Deleted);
+        match (etag(call), self.last_etag) {
+            (Some(version), Some(applied)) if version < applied && !deleted => return,
+            (Some(version), _) => self.last_etag = Some(version),
+            (None, _) => {}
+        }
         self.call.merge(call);
         self.call.state = self.state.clone();
         out.changed = true;
         if let Some(state) = &call.state {
             self.move_to(state, out);
         }
-        let ended = self.state == Some(CallState::Terminated)
-            || notification.change_type == Some(ChangeType::Deleted);
+        let ended = self.state == Some(CallState::Terminated) || deleted;
         if ended {
             self.end(
                 call.result_info.as_deref().cloned(),
@@ -486,11 +513,13 @@ impl CallRecord {
             .or(operation.id.as_deref())
             .map(|id| normal_id(id).into_owned());
         let context = operation.client_context.clone();
-        let seen = |key: &Option<String>| {
-            key.as_ref()
-                .is_some_and(|k| self.finished.iter().any(|f| f == k))
-        };
-        if seen(&context) || seen(&id) {
+        // What dedup remembers of a finished operation: its id, else its clientContext (Graph's
+        // invite completion has neither an id nor one in its URL: participant-invite.md).
+        let mark = finished_mark(id.as_deref(), context.as_deref());
+        if mark
+            .as_ref()
+            .is_some_and(|m| self.finished.iter().any(|f| f == m))
+        {
             return;
         }
         // The pending operation, by clientContext, else by id.
@@ -522,7 +551,7 @@ impl CallRecord {
             }
             self.orphans.push_back((id.clone(), operation.clone()));
         }
-        for mark in [context.clone(), id].into_iter().flatten() {
+        if let Some(mark) = mark {
             self.remember_finished(mark);
         }
         out.changed = true;
@@ -553,18 +582,25 @@ impl CallRecord {
         out: &mut Outcome,
     ) -> Option<CommsOperation> {
         let id = response.id.as_deref().map(|id| normal_id(id).into_owned());
-        let orphan = self.orphans.iter().position(|(orphan_id, operation)| {
-            operation.client_context.as_deref() == Some(context)
-                || (id.is_some() && *orphan_id == id)
-        });
+        // A completion that came first: by id, else (one without an id) by clientContext.
+        let orphan = self
+            .orphans
+            .iter()
+            .position(|(orphan_id, operation)| match orphan_id {
+                Some(orphan_id) => id.as_ref() == Some(orphan_id),
+                None => operation.client_context.as_deref() == Some(context),
+            });
         if let Some(at) = orphan {
             out.changed = true;
             return self.orphans.remove(at).map(|(_, operation)| operation);
         }
-        let finished_already = self.finished.iter().any(|f| f == context)
-            || id
-                .as_ref()
-                .is_some_and(|id| self.finished.iter().any(|f| f == id));
+        // A context used again names a new operation: what finished under it before is no
+        // reason to drop this one's completion.
+        let reused = finished_mark(None, Some(context));
+        self.finished.retain(|f| Some(f) != reused.as_ref());
+        let finished_already = id
+            .as_ref()
+            .is_some_and(|id| self.finished.iter().any(|f| f == id));
         if finished_already {
             return None;
         }
@@ -908,6 +944,68 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn a_late_copy_of_an_older_state_does_not_take_the_call_back() {
+        let versioned = |state: &str, version: u32| {
+            notification(
+                "updated",
+                CALL,
+                json!({"@odata.type": "#microsoft.graph.call",
+                "state": state, "@odata.etag": format!("W/\"{version}\"")}),
+            )
+        };
+        let (record, events) = run(&[
+            versioned("established", 10),
+            versioned("hold", 11),
+            versioned("established", 10),
+        ]);
+        assert_eq!(record.state(), Some(&CallState::Hold));
+        assert_eq!(events.len(), 2);
+        // Without a version, a call moves between its up states as told.
+        let (record, _) = run(&[state("established"), state("hold"), state("established")]);
+        assert_eq!(record.state(), Some(&CallState::Established));
+    }
+
+    #[test]
+    fn a_client_context_used_again_is_a_new_operation() {
+        let mut record = CallRecord::default();
+        let mut out = Outcome::default();
+        let running = |id: &str| -> CommsOperation {
+            serde_json::from_value(json!({"id": id, "status": "running", "clientContext": "menu"}))
+                .unwrap()
+        };
+        let done = |id: &str| {
+            notification(
+                "deleted",
+                &format!("{CALL}/operations/{id}"),
+                json!({"@odata.type": "#microsoft.graph.playPromptOperation", "status": "completed", "clientContext": "menu"}),
+            )
+        };
+        for id in [
+            "0FE0623FD62842EDB4BD8AC290072CC5",
+            "1FE0623FD62842EDB4BD8AC290072CC5",
+        ] {
+            assert!(record
+                .answered("menu", "play_prompt", &running(id), &mut out)
+                .is_none());
+            let n = done(id);
+            let (_, target) = ids::target(n.resource_url.as_deref().unwrap()).unwrap();
+            let events = record.apply(&n, target).events;
+            assert!(
+                matches!(
+                    &events[..],
+                    [Event::OperationFinished {
+                        started_by: Some(_),
+                        ..
+                    }]
+                ),
+                "{events:?}"
+            );
+            // The same completion again is a duplicate.
+            assert!(record.apply(&n, target).events.is_empty());
         }
     }
 

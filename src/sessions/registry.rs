@@ -132,7 +132,7 @@ impl CallsBuilder {
     /// # }
     /// ```
     pub fn keep_alive_every(mut self, every: Option<Duration>) -> CallsBuilder {
-        self.config.keep_alive = every;
+        self.config.keep_alive = every.map(bounded);
         self
     }
 
@@ -148,7 +148,7 @@ impl CallsBuilder {
     /// # }
     /// ```
     pub fn check_silent_calls_after(mut self, after: Option<Duration>) -> CallsBuilder {
-        self.config.check_silent_after = after;
+        self.config.check_silent_after = after.map(bounded);
         self
     }
 
@@ -192,7 +192,7 @@ impl CallsBuilder {
     /// # }
     /// ```
     pub fn linger(mut self, linger: Duration) -> CallsBuilder {
-        self.config.linger = linger;
+        self.config.linger = bounded(linger);
         self
     }
 
@@ -238,9 +238,19 @@ impl CallsBuilder {
                 locals: (0..SHARDS).map(|_| Mutex::new(ByCall::default())).collect(),
                 incoming,
                 incoming_rx: Arc::new(tokio::sync::Mutex::new(incoming_rx)),
+                forgotten: Mutex::new(Forgotten::default()),
             }),
         }
     }
+}
+
+/// A period the registry's timers can hold: at least 10 ms (so that a schedule never spins),
+/// at most a year (so that adding it to now never overflows).
+fn bounded(period: Duration) -> Duration {
+    period.clamp(
+        Duration::from_millis(10),
+        Duration::from_secs(365 * 24 * 3600),
+    )
 }
 
 /// What [`Calls::apply`] did with a batch.
@@ -260,6 +270,9 @@ pub struct Applied {
     pub applied: usize,
     /// Notifications whose `resourceUrl` names no call, handed back whole.
     pub unrouted: Vec<CommsNotification>,
+    /// Notifications about a call that ended and was forgotten after its linger time (a late
+    /// copy), handed back whole rather than followed as a new call.
+    pub late: Vec<CommsNotification>,
 }
 
 /// The registry's state, shared by its clones and its sessions.
@@ -268,8 +281,60 @@ pub(crate) struct Inner {
     pub(crate) store: Arc<dyn CallStore>,
     pub(crate) config: Config,
     locals: Vec<Mutex<ByCall<Arc<Local>>>>,
-    incoming: mpsc::Sender<IncomingCall>,
-    incoming_rx: Arc<tokio::sync::Mutex<mpsc::Receiver<IncomingCall>>>,
+    incoming: mpsc::Sender<Offered>,
+    incoming_rx: Arc<tokio::sync::Mutex<mpsc::Receiver<Offered>>>,
+    /// Calls forgotten after their linger time, and when: a late copy of one of their
+    /// notifications is handed back rather than followed as a new call.
+    forgotten: Mutex<Forgotten>,
+}
+
+/// An incoming call waiting to be taken: no handle on the registry, so that a queue the bot
+/// never reads does not keep the registry alive.
+pub(crate) struct Offered {
+    local: Arc<Local>,
+    call: Box<crate::resources::Call>,
+}
+
+/// How many forgotten calls are remembered, and for how long.
+const FORGOTTEN_KEPT: usize = 10_000;
+const FORGOTTEN_FOR: Duration = Duration::from_secs(30 * 60);
+
+/// The calls forgotten lately, oldest first, bounded in count and age.
+#[derive(Default)]
+struct Forgotten {
+    keys: ByCall<Instant>,
+    order: std::collections::VecDeque<String>,
+}
+
+impl Forgotten {
+    fn add(&mut self, key: String) {
+        self.trim();
+        if self.order.len() == FORGOTTEN_KEPT {
+            if let Some(oldest) = self.order.pop_front() {
+                self.keys.remove(&oldest);
+            }
+        }
+        self.keys.insert(key.clone(), Instant::now());
+        self.order.push_back(key);
+    }
+
+    fn contains(&mut self, key: &str) -> bool {
+        self.trim();
+        self.keys.contains_key(key)
+    }
+
+    fn trim(&mut self) {
+        while let Some(oldest) = self.order.front() {
+            match self.keys.get(oldest) {
+                Some(at) if at.elapsed() < FORGOTTEN_FOR => break,
+                _ => {
+                    if let Some(oldest) = self.order.pop_front() {
+                        self.keys.remove(&oldest);
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// What this instance holds of one call: the turn to apply its notifications, its event
@@ -286,6 +351,8 @@ pub(crate) struct Local {
     pub(crate) state: watch::Sender<Option<CallState>>,
     waiters: Mutex<HashMap<String, oneshot::Sender<Finish>>>,
     kept_alive: AtomicBool,
+    /// Offered on this instance's `incoming` already.
+    offered: AtomicBool,
     tasks: Mutex<Vec<AbortHandle>>,
     heard: Mutex<Instant>,
 }
@@ -372,11 +439,25 @@ impl Inner {
             state: watch::channel(None).0,
             waiters: Mutex::new(HashMap::new()),
             kept_alive: AtomicBool::new(false),
+            offered: AtomicBool::new(false),
             tasks: Mutex::new(Vec::new()),
             heard: Mutex::new(Instant::now()),
         });
         shard.insert(key.to_owned(), local.clone());
         local
+    }
+
+    /// Whether the call `id` ended and was forgotten lately (and no session follows it now).
+    fn was_forgotten(&self, id: &str) -> bool {
+        let mut buf = [0u8; 32];
+        let key = ids::normal_key(id, &mut buf);
+        let Ok(mut forgotten) = self.forgotten.lock() else {
+            return false;
+        };
+        if forgotten.keys.is_empty() {
+            return false;
+        }
+        forgotten.contains(key) && self.known(id).is_none()
     }
 
     fn known(&self, id: &str) -> Option<Arc<Local>> {
@@ -470,12 +551,16 @@ impl Inner {
         Ok(())
     }
 
-    /// An incoming call: claimed by one instance, whose `incoming` stream yields it.
+    /// An incoming call: claimed by one instance, whose `incoming` stream yields it, once. A
+    /// claim the store could not make fails the batch, and Graph's next copy offers it again.
     async fn offer_incoming(
         self: &Arc<Self>,
         local: &Arc<Local>,
         notification: &CommsNotification,
     ) -> Result<(), StoreError> {
+        if local.offered.load(Ordering::SeqCst) {
+            return Ok(());
+        }
         let claim = format!("{}/incoming", local.key);
         if !self
             .store
@@ -488,20 +573,19 @@ impl Inner {
             Some(crate::notifications::ResourceData::Call(call)) => call.clone(),
             _ => Box::default(),
         };
-        let offered = IncomingCall {
-            session: CallSession {
-                inner: self.clone(),
-                local: local.clone(),
-            },
+        if local.offered.swap(true, Ordering::SeqCst) {
+            return Ok(());
+        }
+        let offered = Offered {
+            local: local.clone(),
             call,
         };
-        if let Err(e) = self.incoming.try_send(offered) {
+        if self.incoming.try_send(offered).is_err() {
             tracing::warn!(
                 call = %local.id,
                 "an incoming call was not offered: {} waiting already, none taken (Calls::incoming)",
                 self.config.incoming_capacity
             );
-            drop(e);
         }
         Ok(())
     }
@@ -685,6 +769,9 @@ impl Inner {
             if let Ok(mut shard) = registry.shard(&key).lock() {
                 shard.remove(&key);
             }
+            if let Ok(mut forgotten) = registry.forgotten.lock() {
+                forgotten.add(key.clone());
+            }
             if let Err(e) = registry.store.remove(&key).await {
                 tracing::warn!(call = %key, error = %e, "an ended call could not be removed from the store");
             }
@@ -710,9 +797,15 @@ impl Inner {
 /// }
 /// # }
 /// ```
-#[derive(Debug)]
 pub struct Incoming {
-    receiver: Arc<tokio::sync::Mutex<mpsc::Receiver<IncomingCall>>>,
+    inner: std::sync::Weak<Inner>,
+    receiver: Arc<tokio::sync::Mutex<mpsc::Receiver<Offered>>>,
+}
+
+impl fmt::Debug for Incoming {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Incoming").finish_non_exhaustive()
+    }
 }
 
 impl Incoming {
@@ -724,7 +817,12 @@ impl Incoming {
     /// # }
     /// ```
     pub async fn next(&mut self) -> Option<IncomingCall> {
-        self.receiver.lock().await.recv().await
+        let Offered { local, call } = self.receiver.lock().await.recv().await?;
+        let inner = self.inner.upgrade()?;
+        Some(IncomingCall {
+            session: CallSession { inner, local },
+            call,
+        })
     }
 }
 
@@ -778,6 +876,10 @@ impl Calls {
                 applied.unrouted.push(notification);
                 continue;
             };
+            if self.inner.was_forgotten(call) {
+                applied.late.push(notification);
+                continue;
+            }
             let local = self.inner.local(call);
             self.inner.apply_one(&local, &notification, target).await?;
             applied.applied += 1;
@@ -795,6 +897,7 @@ impl Calls {
     /// ```
     pub fn incoming(&self) -> Incoming {
         Incoming {
+            inner: Arc::downgrade(&self.inner),
             receiver: self.inner.incoming_rx.clone(),
         }
     }
@@ -875,7 +978,18 @@ impl Calls {
             return Ok(None);
         };
         let local = self.inner.local(id);
-        local.state.send_replace(record.state().cloned());
+        // Only where nothing was applied here meanwhile: never back over a newer state.
+        local.state.send_if_modified(|state| {
+            if state.is_none() && record.state().is_some() {
+                *state = record.state().cloned();
+                true
+            } else {
+                false
+            }
+        });
+        if record.termination().is_some() {
+            self.inner.forget_later(&local);
+        }
         if !matches!(
             record.state(),
             None | Some(CallState::Incoming | CallState::Terminating | CallState::Terminated)

@@ -161,11 +161,10 @@ impl CallSession {
     /// # }
     /// ```
     pub fn events(&self) -> Events {
+        // Subscribed first, so that an ending published meanwhile is either received or seen.
+        let receiver = self.local.subscribe();
         let done = matches!(self.state(), Some(CallState::Terminated));
-        Events {
-            receiver: self.local.subscribe(),
-            done,
-        }
+        Events { receiver, done }
     }
 
     /// Waits until the call reaches `state` (or has passed it: waiting for `Establishing` on an
@@ -247,10 +246,13 @@ impl CallSession {
 
     /// Graph answered the operation `expected` awaits: a [`Pending`], resolved at once when
     /// the answer says it ended.
+    /// `ends_on_404`: a `404` says the call is gone (an operation on the call itself, not on
+    /// one of its participants).
     pub(crate) async fn started(
         &self,
         expected: Expected,
         result: Result<CommsOperation, Error>,
+        ends_on_404: bool,
     ) -> Result<Pending, Error> {
         let Expected {
             name,
@@ -262,7 +264,9 @@ impl CallSession {
             Err(e) => {
                 self.local.unwait(&context);
                 self.inner.unexpect(&self.local, &context).await;
-                self.note(name, &e).await;
+                if ends_on_404 {
+                    self.note(name, &e).await;
+                }
                 return Err(e);
             }
         };

@@ -25,10 +25,15 @@ pub type Change<'a> = &'a mut (dyn FnMut(&mut CallRecord) -> bool + Send);
 ///
 /// Designed for a store that is remote and shared by every instance of a bot: one change to
 /// one call is atomic ([`update`](CallStore::update): a script, or compare-and-swap on
-/// [`CallRecord::version`]); an incoming call and a call's keepAlive are claimed by one
-/// instance at a time ([`claim`](CallStore::claim), a lease with an expiry); an ended call's
-/// record goes ([`remove`](CallStore::remove)). [`MemoryStore`] is the reference
-/// implementation.
+/// [`CallRecord::version`]); something about a call is held by one instance at a time
+/// ([`claim`](CallStore::claim), a lease with an expiry: the registry claims each incoming
+/// call with it, so that one instance offers it); an ended call's record goes
+/// ([`remove`](CallStore::remove), called by the registry once the call's linger time is
+/// over). [`MemoryStore`] is the reference implementation, for one instance: its registry
+/// keeps the waiters, the state watch and keepAlive in that instance. A store shared by
+/// several instances also needs each record to expire on its own (the instance that would
+/// remove it may die), and the events of a call to reach the other instances; neither is part
+/// of this trait yet.
 ///
 /// ```
 /// use std::sync::Arc;
@@ -48,7 +53,7 @@ pub trait CallStore: Send + Sync + 'static {
     /// The record of `call`, when the store has one.
     fn load<'a>(&'a self, call: &'a str) -> StoreFuture<'a, Option<CallRecord>>;
 
-    /// Claims `what` (an incoming call, a call's keepAlive) for `holder` for `ttl`: `true` when
+    /// Claims `what` (`<call>/incoming` for an incoming call) for `holder` for `ttl`: `true` when
     /// it was free, its lease had run out, or `holder` held it already (the lease is then
     /// renewed); `false` while another holder's lease runs.
     fn claim<'a>(&'a self, what: &'a str, holder: &'a str, ttl: Duration) -> StoreFuture<'a, bool>;
@@ -239,6 +244,8 @@ impl CallStore for MemoryStore {
                 Some((held_by, until)) => held_by == holder || *until <= now,
             };
             if free {
+                // A year at most: adding it to now never overflows.
+                let ttl = ttl.min(Duration::from_secs(365 * 24 * 3600));
                 shard
                     .claims
                     .insert(what.to_owned(), (holder.to_owned(), now + ttl));

@@ -87,6 +87,8 @@ struct Sim {
     sequence: i64,
     /// The last tone's `sequenceId`.
     tones: i64,
+    /// The ids (keyed) of participants who left: operations on them answer 404.
+    gone: Vec<String>,
     ended: bool,
 }
 
@@ -117,6 +119,7 @@ pub struct Knobs {
     graph_spelling: bool,
     null_roster_ids: bool,
     stale_rosters: bool,
+    without_context: bool,
 }
 
 impl Knobs {
@@ -200,6 +203,16 @@ impl Knobs {
     /// ```
     pub fn null_roster_ids(mut self, on: bool) -> Knobs {
         self.null_roster_ids = on;
+        self
+    }
+
+    /// Operations' completions without their `clientContext`: found by their id alone.
+    ///
+    /// ```
+    /// let _ = msgraph_calls::testing::Knobs::default().completions_without_context(true);
+    /// ```
+    pub fn completions_without_context(mut self, on: bool) -> Knobs {
+        self.without_context = on;
         self
     }
 
@@ -383,6 +396,7 @@ impl Graph {
             roster: vec![participant(&new_id(), &source)],
             sequence: 0,
             tones: 0,
+            gone: Vec::new(),
             ended: false,
         };
         self.shared.lock_calls().insert(key(call_id), sim);
@@ -460,8 +474,13 @@ impl Graph {
     pub fn leave(&self, call_id: &str, user_id: &str) {
         let known = match self.shared.lock_calls().get_mut(&key(call_id)) {
             Some(sim) => {
-                sim.roster
-                    .retain(|p| p["info"]["identity"]["user"]["id"].as_str() != Some(user_id));
+                let (left, stayed): (Vec<Value>, Vec<Value>) = sim
+                    .roster
+                    .drain(..)
+                    .partition(|p| p["info"]["identity"]["user"]["id"].as_str() == Some(user_id));
+                sim.roster = stayed;
+                sim.gone
+                    .extend(left.iter().filter_map(|p| p["id"].as_str()).map(key));
                 true
             }
             None => false,
@@ -644,6 +663,7 @@ impl Shared {
             roster,
             sequence: 0,
             tones: 0,
+            gone: Vec::new(),
             ended: false,
         };
         self.lock_calls().insert(key(&id), sim);
@@ -739,6 +759,13 @@ impl Shared {
         };
         let id = sim.id.clone();
         let url = self.call_url(&id);
+        let on_participant = ids
+            .iter()
+            .find(|(name, _)| *name == "participant-id")
+            .map(|(_, v)| key(v));
+        if on_participant.is_some_and(|p| sim.gone.contains(&p)) {
+            return error(404, "itemNotFound", "The participant is not found.");
+        }
         match route.name {
             "get_call" => {
                 return Reply::json(route.status, &sim.call.to_string());
@@ -838,6 +865,12 @@ impl Shared {
             if status != "completed" && status != "failed" {
                 let mut operation = example.clone();
                 operation["status"] = json!("completed");
+                if self.lock_knobs().without_context {
+                    if let Some(fields) = operation.as_object_mut() {
+                        fields.remove("clientContext");
+                        fields.remove("id");
+                    }
+                }
                 operation["resultInfo"] = json!({"@odata.type": "#microsoft.graph.resultInfo",
                     "code": 200, "subcode": 0, "message": "Action completed successfully."});
                 let op_url = format!("{url}/operations/{}", self.spell(&operation_id));
