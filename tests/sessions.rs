@@ -812,3 +812,117 @@ async fn a_late_copy_about_a_forgotten_call_is_handed_back() {
     assert_eq!((applied.applied, applied.late.len()), (0, 1));
     assert_eq!(bot.calls.tracked(), 0, "not followed as a new call");
 }
+
+/// A store whose changes to one call take `delay`: what the registry does while a remote
+/// store is slow.
+struct SlowFor {
+    inner: MemoryStore,
+    slow_call: String,
+    delay: Duration,
+}
+
+impl CallStore for SlowFor {
+    fn update<'a>(
+        &'a self,
+        call: &'a str,
+        change: msgraph_calls::sessions::Change<'a>,
+    ) -> msgraph_calls::sessions::StoreFuture<'a, ()> {
+        let delay = if call == self.slow_call {
+            self.delay
+        } else {
+            Duration::ZERO
+        };
+        Box::pin(async move {
+            tokio::time::sleep(delay).await;
+            self.inner.update(call, change).await
+        })
+    }
+    fn load<'a>(
+        &'a self,
+        call: &'a str,
+    ) -> msgraph_calls::sessions::StoreFuture<'a, Option<msgraph_calls::sessions::CallRecord>> {
+        self.inner.load(call)
+    }
+    fn claim<'a>(
+        &'a self,
+        what: &'a str,
+        holder: &'a str,
+        ttl: Duration,
+    ) -> msgraph_calls::sessions::StoreFuture<'a, bool> {
+        self.inner.claim(what, holder, ttl)
+    }
+    fn remove<'a>(&'a self, call: &'a str) -> msgraph_calls::sessions::StoreFuture<'a, ()> {
+        self.inner.remove(call)
+    }
+}
+
+/// Two calls' notifications are applied in parallel; one call's, one at a time in the order
+/// they arrived, whatever each waits for.
+#[tokio::test]
+async fn one_calls_notifications_in_arrival_order_other_calls_in_parallel() {
+    let slow = "5d6c6b2a000040008000000000000001";
+    let client = Client::builder()
+        .base_url("http://127.0.0.1:9/v1.0")
+        .token(StaticToken::new("t"))
+        .build()
+        .unwrap();
+    let calls = Calls::builder(client)
+        .keep_alive_every(None)
+        .store(SlowFor {
+            inner: MemoryStore::new(),
+            slow_call: slow.into(),
+            delay: Duration::from_millis(300),
+        })
+        .build();
+    let tone = |call: &str, sequence: u32| {
+        let body = json!({"value": [{"changeType": "updated",
+            "resourceUrl": format!("/communications/calls/{call}"),
+            "resourceData": {"@odata.type": "#microsoft.graph.call", "state": "established",
+                             "toneInfo": {"sequenceId": sequence, "tone": format!("tone{sequence}")}}}]});
+        msgraph_calls::notifications::from_slice(body.to_string().as_bytes()).unwrap()
+    };
+    // The slow call is followed, and a subscriber listens.
+    calls.apply(tone(slow, 0)).await.unwrap();
+    let mut events = calls.session(slow).await.unwrap().unwrap().events();
+    let started = std::time::Instant::now();
+    let mut slow_ones = Vec::new();
+    for sequence in 1..=3 {
+        let calls = calls.clone();
+        slow_ones.push(tokio::spawn(async move {
+            calls.apply(tone(slow, sequence)).await
+        }));
+        // Each arrives after the one before it has started waiting for its turn.
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Another call is not held up by the slow one.
+    calls
+        .apply(tone("5d6c6b2a000040008000000000000002", 1))
+        .await
+        .unwrap();
+    assert!(
+        started.elapsed() < Duration::from_millis(250),
+        "{:?}",
+        started.elapsed()
+    );
+    for one in slow_ones {
+        one.await.unwrap().unwrap();
+    }
+    // One at a time: three changes of 300 ms each, back to back.
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "{:?}",
+        started.elapsed()
+    );
+    let mut tones = Vec::new();
+    while tones.len() < 3 {
+        let event = tokio::time::timeout(WAIT, events.next())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        if let Event::ToneReceived(tone) = event {
+            tones.push(tone.sequence_id.unwrap().get().unwrap());
+        }
+    }
+    assert_eq!(tones, [1, 2, 3]);
+}

@@ -134,6 +134,16 @@ impl std::fmt::Display for Termination {
 }
 
 /// What told a session its call had ended.
+///
+/// ```
+/// use msgraph_calls::sessions::{EndedBy, Termination};
+///
+/// let lost = Termination::new(None, EndedBy::NotFound { operation: "get_call".into() });
+/// assert_eq!(
+///     lost.to_string(),
+///     "the call ended without a notification: get_call answered 404 (Graph no longer knows the call)"
+/// );
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum EndedBy {
@@ -151,6 +161,24 @@ pub enum EndedBy {
 
 /// Something that happened to a call, as its session tells it: each once, in the order the
 /// call's notifications were applied.
+///
+/// ```
+/// use msgraph_calls::resources::CallState;
+/// use msgraph_calls::sessions::Event;
+///
+/// fn says(event: &Event) -> String {
+///     match event {
+///         Event::StateChanged { to: CallState::Established, .. } => "up".into(),
+///         Event::ParticipantJoined(p) => format!("{:?} joined", p.id),
+///         Event::ToneReceived(tone) => format!("pressed {:?}", tone.tone),
+///         Event::OperationFinished { operation, late, .. } => format!("{:?} (late: {late})", operation.status),
+///         Event::Terminated(why) => why.to_string(),
+///         _ => String::new(),
+///     }
+/// }
+/// let up = Event::StateChanged { from: Some(CallState::Establishing), to: CallState::Established };
+/// assert_eq!(says(&up), "up");
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Event {

@@ -299,14 +299,13 @@ impl CallSession {
     /// A `404` with Graph's error body to an operation on the call: the call is gone.
     async fn note(&self, name: &'static str, error: &Error) {
         if let Error::NotFound(_) = error {
-            self.inner
-                .end(
-                    &self.local,
-                    super::record::EndedBy::NotFound {
-                        operation: name.to_owned(),
-                    },
-                )
-                .await;
+            let cause = match name {
+                "keep_alive" => super::record::EndedBy::KeepAliveNotFound,
+                _ => super::record::EndedBy::NotFound {
+                    operation: name.to_owned(),
+                },
+            };
+            self.inner.end(&self.local, cause).await;
         }
     }
 }

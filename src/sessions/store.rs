@@ -48,17 +48,58 @@ pub type Change<'a> = &'a mut (dyn FnMut(&mut CallRecord) -> bool + Send);
 pub trait CallStore: Send + Sync + 'static {
     /// Runs `change` on the record of `call`, atomically: no other change of that call is
     /// applied between its read and its write. The version is counted by the caller.
+    ///
+    /// ```
+    /// use msgraph_calls::sessions::{CallStore, MemoryStore};
+    ///
+    /// # async fn demo() -> Result<(), msgraph_calls::sessions::StoreError> {
+    /// let store = MemoryStore::new();
+    /// // A change that writes nothing leaves no record behind.
+    /// store.update("call-1", &mut |_record| false).await?;
+    /// assert!(store.load("call-1").await?.is_none());
+    /// # Ok(()) }
+    /// ```
     fn update<'a>(&'a self, call: &'a str, change: Change<'a>) -> StoreFuture<'a, ()>;
 
     /// The record of `call`, when the store has one.
+    ///
+    /// ```
+    /// use msgraph_calls::sessions::{CallStore, MemoryStore};
+    ///
+    /// # async fn demo() -> Result<(), msgraph_calls::sessions::StoreError> {
+    /// assert!(MemoryStore::new().load("call-1").await?.is_none());
+    /// # Ok(()) }
+    /// ```
     fn load<'a>(&'a self, call: &'a str) -> StoreFuture<'a, Option<CallRecord>>;
 
     /// Claims `what` (`<call>/incoming` for an incoming call) for `holder` for `ttl`: `true` when
     /// it was free, its lease had run out, or `holder` held it already (the lease is then
     /// renewed); `false` while another holder's lease runs.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use msgraph_calls::sessions::{CallStore, MemoryStore};
+    ///
+    /// # async fn demo() -> Result<(), msgraph_calls::sessions::StoreError> {
+    /// let store = MemoryStore::new();
+    /// assert!(store.claim("call-1/incoming", "instance-a", Duration::from_secs(60)).await?);
+    /// assert!(!store.claim("call-1/incoming", "instance-b", Duration::from_secs(60)).await?);
+    /// # Ok(()) }
+    /// ```
     fn claim<'a>(&'a self, what: &'a str, holder: &'a str, ttl: Duration) -> StoreFuture<'a, bool>;
 
     /// Forgets `call`: its record and its claims.
+    ///
+    /// ```
+    /// use msgraph_calls::sessions::{CallStore, MemoryStore};
+    ///
+    /// # async fn demo() -> Result<(), msgraph_calls::sessions::StoreError> {
+    /// let store = MemoryStore::new();
+    /// store.update("call-1", &mut |_record| true).await?;
+    /// store.remove("call-1").await?;
+    /// assert!(store.is_empty());
+    /// # Ok(()) }
+    /// ```
     fn remove<'a>(&'a self, call: &'a str) -> StoreFuture<'a, ()>;
 }
 
