@@ -28,6 +28,22 @@ pub fn normal_id(id: &str) -> Cow<'_, str> {
     }
 }
 
+/// Each byte that is a hex digit, in lower case; 0 for any other byte.
+const LOWER_HEX: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        table[byte] = match b {
+            b'0'..=b'9' | b'a'..=b'f' => b,
+            b'A'..=b'F' => b + 32,
+            _ => 0,
+        };
+        byte += 1;
+    }
+    table
+};
+
 /// [`normal_id`] without allocating: a GUID's normal form is written into `buf`.
 pub(crate) fn normal_key<'a>(id: &'a str, buf: &'a mut [u8; 32]) -> &'a str {
     let inner = id
@@ -35,17 +51,39 @@ pub(crate) fn normal_key<'a>(id: &'a str, buf: &'a mut [u8; 32]) -> &'a str {
         .and_then(|rest| rest.strip_suffix('}'))
         .unwrap_or(id);
     let bytes = inner.as_bytes();
-    let dashed = bytes.len() == 36
-        && bytes.iter().enumerate().all(|(at, b)| match at {
-            8 | 13 | 18 | 23 => *b == b'-',
-            _ => b.is_ascii_hexdigit(),
-        });
-    let plain = bytes.len() == 32 && bytes.iter().all(u8::is_ascii_hexdigit);
-    if !(dashed || plain) {
-        return id;
+    match bytes.len() {
+        32 => buf.copy_from_slice(bytes),
+        36 => {
+            // 8-4-4-4-12 digits, a dash between each group.
+            if [8, 13, 18, 23]
+                .iter()
+                .any(|&at| bytes.get(at) != Some(&b'-'))
+            {
+                return id;
+            }
+            let groups = [
+                (0, 8, 0),
+                (9, 13, 8),
+                (14, 18, 12),
+                (19, 23, 16),
+                (24, 36, 20),
+            ];
+            for (from, to, into) in groups {
+                let (Some(digits), Some(slot)) =
+                    (bytes.get(from..to), buf.get_mut(into..into + (to - from)))
+                else {
+                    return id;
+                };
+                slot.copy_from_slice(digits);
+            }
+        }
+        _ => return id,
     }
-    for (slot, b) in buf.iter_mut().zip(bytes.iter().filter(|b| **b != b'-')) {
-        *slot = b.to_ascii_lowercase();
+    for digit in buf.iter_mut() {
+        match LOWER_HEX[usize::from(*digit)] {
+            0 => return id,
+            lower => *digit = lower,
+        }
     }
     std::str::from_utf8(&buf[..]).unwrap_or(id)
 }
@@ -72,18 +110,42 @@ pub(crate) enum Target<'a> {
 /// or the legacy `/app/calls/{id}`, with or without the leading slash, segment names in any
 /// letter case.
 pub(crate) fn target(resource_url: &str) -> Option<(&str, Target<'_>)> {
-    let end = resource_url
-        .bytes()
-        .position(|b| b == b'?' || b == b'#')
-        .unwrap_or(resource_url.len());
-    let path = &resource_url[..end];
-    let mut segments = path.split('/').filter(|s| !s.is_empty());
-    loop {
-        if segments.next()?.eq_ignore_ascii_case("calls") {
-            break;
+    // The spelling Graph sends, at once; any other by its segments.
+    let under_calls = match resource_url.strip_prefix("/communications/calls/") {
+        Some(rest) => rest,
+        None => {
+            let mut at = 0;
+            let mut found = None;
+            for segment in resource_url.split('/') {
+                at += segment.len() + 1;
+                if segment.eq_ignore_ascii_case("calls") {
+                    found = Some(resource_url.get(at..).unwrap_or_default());
+                    break;
+                }
+                if segment.contains(['?', '#']) {
+                    return None;
+                }
+            }
+            found?
         }
+    };
+    // The call's id runs to the next `/`, or to a query or a fragment, which end the path.
+    let end = under_calls
+        .bytes()
+        .position(|b| matches!(b, b'/' | b'?' | b'#'))
+        .unwrap_or(under_calls.len());
+    let (call, rest) = under_calls.split_at(end);
+    if call.is_empty() {
+        return None;
     }
-    let call = segments.next()?;
+    if !rest.starts_with('/') {
+        return Some((call, Target::Call));
+    }
+    let rest = match rest.find(['?', '#']) {
+        Some(stop) => &rest[..stop],
+        None => rest,
+    };
+    let mut segments = rest.split('/').filter(|s| !s.is_empty());
     let kind = segments.next();
     let id = segments.next();
     let target = match kind {

@@ -229,12 +229,44 @@ pub enum Event {
 /// What applying one notification found, beside its events.
 #[derive(Debug, Default)]
 pub(crate) struct Outcome {
-    pub(crate) events: Vec<Event>,
+    pub(crate) events: EventList,
     /// The notification brought a call in (`created`, state `incoming`) to a record that had
     /// none.
     pub(crate) incoming: bool,
     /// The record changed: a store writes it.
     pub(crate) changed: bool,
+}
+
+/// The events of one notification, in order: most notifications make one, which is kept
+/// without an allocation of its own.
+#[derive(Debug, Default)]
+pub(crate) struct EventList {
+    first: Option<Event>,
+    rest: Vec<Event>,
+}
+
+impl EventList {
+    pub(crate) fn push(&mut self, event: Event) {
+        if self.first.is_none() {
+            self.first = Some(event);
+        } else {
+            self.rest.push(event);
+        }
+    }
+
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.first.is_none()
+    }
+}
+
+impl IntoIterator for EventList {
+    type Item = Event;
+    type IntoIter = std::iter::Chain<std::option::IntoIter<Event>, std::vec::IntoIter<Event>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.first.into_iter().chain(self.rest)
+    }
 }
 
 /// The version in a call's `@odata.etag` (`W/"5445"` -> 5445), when it holds one.
@@ -1021,7 +1053,7 @@ mod tests {
                 .is_none());
             let n = done(id);
             let (_, target) = ids::target(n.resource_url.as_deref().unwrap()).unwrap();
-            let events = record.apply(&n, target).events;
+            let events: Vec<Event> = record.apply(&n, target).events.into_iter().collect();
             assert!(
                 matches!(
                     &events[..],

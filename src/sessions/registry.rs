@@ -6,12 +6,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::sync::{broadcast, mpsc, oneshot, watch};
+use tokio::sync::{broadcast, mpsc, oneshot, Notify};
 use tokio::task::AbortHandle;
 use tokio::time::Instant;
 
 use super::ids::{self, normal_id, Target};
-use super::record::{CallRecord, EndedBy, Event, Outcome};
+use super::record::{CallRecord, EndedBy, Event, EventList, Outcome};
 use super::session::{CallSession, Finish, IncomingCall};
 use super::store::{shard_of, ByCall, CallStore, MemoryStore, StoreError};
 use crate::notifications::{CommsNotification, CommsNotifications};
@@ -348,13 +348,65 @@ pub(crate) struct Local {
     /// one that reads it.
     events: Mutex<Option<broadcast::Sender<Arc<Event>>>>,
     event_capacity: usize,
-    pub(crate) state: watch::Sender<Option<CallState>>,
+    pub(crate) state: StateCell,
     waiters: Mutex<HashMap<String, oneshot::Sender<Finish>>>,
     kept_alive: AtomicBool,
     /// Offered on this instance's `incoming` already.
     offered: AtomicBool,
     tasks: Mutex<Vec<AbortHandle>>,
     heard: Mutex<Instant>,
+}
+
+/// A call's state as this instance applied it, and a wake-up for those who wait for it (one
+/// `Notify`: waking nobody costs next to nothing, where a watch channel wakes its eight lists).
+#[derive(Default)]
+pub(crate) struct StateCell {
+    value: Mutex<Option<CallState>>,
+    changed: Notify,
+}
+
+impl StateCell {
+    pub(crate) fn get(&self) -> Option<CallState> {
+        self.value.lock().map(|v| v.clone()).unwrap_or_default()
+    }
+
+    fn set(&self, state: Option<CallState>) {
+        if let Ok(mut value) = self.value.lock() {
+            *value = state;
+        }
+        self.changed.notify_waiters();
+    }
+
+    /// Sets `state` where none was applied here: never back over a newer one.
+    fn set_if_unknown(&self, state: Option<&CallState>) {
+        let set = match self.value.lock() {
+            Ok(mut value) if value.is_none() && state.is_some() => {
+                *value = state.cloned();
+                true
+            }
+            _ => false,
+        };
+        if set {
+            self.changed.notify_waiters();
+        }
+    }
+
+    /// Waits until `check` says something of the state, checked now and after each change.
+    pub(crate) async fn wait_until<T>(
+        &self,
+        mut check: impl FnMut(Option<&CallState>) -> Option<T>,
+    ) -> T {
+        loop {
+            let mut changed = std::pin::pin!(self.changed.notified());
+            // Registered before the state is read, so that no change between is missed.
+            changed.as_mut().enable();
+            let now = self.get();
+            if let Some(found) = check(now.as_ref()) {
+                return found;
+            }
+            changed.await;
+        }
+    }
 }
 
 impl Local {
@@ -402,7 +454,7 @@ impl Local {
     }
 
     fn is_over(&self) -> bool {
-        matches!(*self.state.borrow(), Some(CallState::Terminated))
+        matches!(self.state.get(), Some(CallState::Terminated))
     }
 }
 
@@ -436,7 +488,7 @@ impl Inner {
             order: tokio::sync::Mutex::new(()),
             events: Mutex::new(None),
             event_capacity: self.config.event_capacity,
-            state: watch::channel(None).0,
+            state: StateCell::default(),
             waiters: Mutex::new(HashMap::new()),
             kept_alive: AtomicBool::new(false),
             offered: AtomicBool::new(false),
@@ -449,14 +501,14 @@ impl Inner {
 
     /// Whether the call `id` ended and was forgotten lately (and no session follows it now).
     fn was_forgotten(&self, id: &str) -> bool {
-        let mut buf = [0u8; 32];
-        let key = ids::normal_key(id, &mut buf);
         let Ok(mut forgotten) = self.forgotten.lock() else {
             return false;
         };
         if forgotten.keys.is_empty() {
             return false;
         }
+        let mut buf = [0u8; 32];
+        let key = ids::normal_key(id, &mut buf);
         forgotten.contains(key) && self.known(id).is_none()
     }
 
@@ -487,11 +539,11 @@ impl Inner {
     }
 
     /// Tells this instance what happened to the call: state, waiters, keepAlive, subscribers.
-    fn dispatch(self: &Arc<Self>, local: &Arc<Local>, events: Vec<Event>) {
+    fn dispatch(self: &Arc<Self>, local: &Arc<Local>, events: EventList) {
         for event in events {
             match &event {
                 Event::StateChanged { to, .. } => {
-                    local.state.send_replace(Some(to.clone()));
+                    local.state.set(Some(to.clone()));
                     // From establishing on, a silent call is checked; keepAlive once it is up.
                     if !matches!(
                         to,
@@ -679,7 +731,7 @@ impl Inner {
                 if local.is_over() {
                     return;
                 }
-                let up = !matches!(*local.state.borrow(), Some(CallState::Establishing));
+                let up = !matches!(local.state.get(), Some(CallState::Establishing));
                 if let (Some(due), Some(every)) = (next_keep_alive, every) {
                     if Instant::now() >= due && up {
                         next_keep_alive = Some(due + every);
@@ -979,14 +1031,7 @@ impl Calls {
         };
         let local = self.inner.local(id);
         // Only where nothing was applied here meanwhile: never back over a newer state.
-        local.state.send_if_modified(|state| {
-            if state.is_none() && record.state().is_some() {
-                *state = record.state().cloned();
-                true
-            } else {
-                false
-            }
-        });
+        local.state.set_if_unknown(record.state());
         if record.termination().is_some() {
             self.inner.forget_later(&local);
         }

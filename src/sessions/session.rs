@@ -81,7 +81,7 @@ impl CallSession {
     /// # }
     /// ```
     pub fn state(&self) -> Option<CallState> {
-        self.local.state.borrow().clone()
+        self.local.state.get()
     }
 
     /// The latest snapshot of the call: every property Graph sent, each as last sent, the
@@ -179,26 +179,16 @@ impl CallSession {
     /// # Ok(()) }
     /// ```
     pub async fn wait_for(&self, state: CallState, timeout: Duration) -> Result<(), WaitError> {
-        let mut watch = self.local.state.subscribe();
-        let waiting = async {
-            loop {
-                let now = watch.borrow_and_update().clone();
-                match super::record::reached(&state, now.as_ref()) {
-                    Some(true) => return Ok(()),
-                    Some(false) => {
-                        return Err(WaitError::Ended {
-                            waited_for: state.clone(),
-                        })
-                    }
-                    None => {}
-                }
-                if watch.changed().await.is_err() {
-                    return Err(WaitError::Ended {
+        let waiting =
+            self.local
+                .state
+                .wait_until(|now| match super::record::reached(&state, now) {
+                    Some(true) => Some(Ok(())),
+                    Some(false) => Some(Err(WaitError::Ended {
                         waited_for: state.clone(),
-                    });
-                }
-            }
-        };
+                    })),
+                    None => None,
+                });
         match tokio::time::timeout(timeout, waiting).await {
             Ok(result) => result,
             Err(_) => Err(WaitError::TimedOut {
