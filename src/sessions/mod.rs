@@ -74,12 +74,16 @@
 
 mod ids;
 mod record;
+#[cfg(feature = "redis")]
+mod redis;
 mod registry;
 mod session;
 mod store;
 
 pub use ids::normal_id;
 pub use record::{CallRecord, EndedBy, Event, Termination};
+#[cfg(feature = "redis")]
+pub use redis::{RedisStore, RedisStoreBuilder};
 pub use registry::{Applied, Calls, CallsBuilder, Incoming};
 pub use session::{CallSession, Events, IncomingCall, Missed, OperationError, Pending, WaitError};
 pub use store::{CallStore, Change, MemoryStore, StoreError, StoreFuture};

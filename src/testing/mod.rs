@@ -6,6 +6,7 @@
 //! - [`StandIn`]: a server that answers what the test scripts, down to the network's failures
 //!   (throttling, a connection dropped after the request was sent, a reply cut short).
 //! - [`signer`]: signing keys, JWKS documents and callback tokens, as Graph makes them.
+//! - [`RedisServer`]: a real `redis-server` on a free loopback port, for a fleet's shared store.
 //!
 //! A whole round trip: the bot's callback receives an incoming call, answers it, and hears
 //! that the call is established.
@@ -42,10 +43,12 @@
 
 mod graph;
 mod http1;
+mod redis;
 mod server;
 pub mod signer;
 
 pub use graph::{Graph, Knobs, NotifyError};
+pub use redis::{RedisServer, RedisServerError};
 pub use server::{Recorded, Reply, StandIn};
 
 /// Reads a request body as an operation's request type, or says where it does not.
