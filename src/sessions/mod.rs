@@ -86,4 +86,4 @@ pub use record::{CallRecord, EndedBy, Event, Termination};
 pub use redis::{RedisStore, RedisStoreBuilder};
 pub use registry::{Applied, Calls, CallsBuilder, Incoming};
 pub use session::{CallSession, Events, IncomingCall, Missed, OperationError, Pending, WaitError};
-pub use store::{CallStore, Change, MemoryStore, StoreError, StoreFuture};
+pub use store::{CallStore, Change, Feed, Heard, MemoryStore, News, StoreError, StoreFuture};

@@ -67,6 +67,10 @@ pub struct CallRecord {
     termination: Option<Box<Termination>>,
     /// The count of changes written, which a store may use to compare and swap.
     version: u64,
+    /// The events of the change being made, as JSON, for a shared store to pass to the other
+    /// instances with its write: never stored.
+    #[serde(skip)]
+    news: Option<String>,
 }
 
 /// An operation a session awaits, as a store keeps it.
@@ -149,8 +153,9 @@ impl std::fmt::Display for Termination {
 pub enum EndedBy {
     /// Graph's notification: the call `terminated`, or `deleted`.
     Notification,
-    /// The scheduled keepAlive answered `404`: the call had ended without a notification
-    /// (call-keepalive.md: "the bot should clean up").
+    /// The scheduled keepAlive answered `404`, and no notification of the end came within two
+    /// seconds: the call had ended without one (call-keepalive.md: "the bot should clean
+    /// up").
     KeepAliveNotFound,
     /// An operation on the call, or the check of a silent call (`get_call`), answered `404`.
     NotFound {
@@ -179,7 +184,21 @@ pub enum EndedBy {
 /// let up = Event::StateChanged { from: Some(CallState::Establishing), to: CallState::Established };
 /// assert_eq!(says(&up), "up");
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Events serialize (to send them to the other instances of a fleet, or to log them), each as
+/// an object with one property named after its kind:
+///
+/// ```
+/// use msgraph_calls::resources::CallState;
+/// use msgraph_calls::sessions::Event;
+///
+/// let up = Event::StateChanged { from: None, to: CallState::Established };
+/// let json = serde_json::to_string(&up).unwrap();
+/// assert_eq!(json, r#"{"stateChanged":{"from":null,"to":"established"}}"#);
+/// assert_eq!(serde_json::from_str::<Event>(&json).unwrap(), up);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase")]
 #[non_exhaustive]
 pub enum Event {
     /// The call's state moved forward (`to` is `Established` once the call is up).
@@ -235,6 +254,8 @@ pub(crate) struct Outcome {
     pub(crate) incoming: bool,
     /// The record changed: a store writes it.
     pub(crate) changed: bool,
+    /// The record's version once written, when it was.
+    pub(crate) version: Option<u64>,
 }
 
 /// The events of one notification, in order: most notifications make one, which is kept
@@ -254,9 +275,12 @@ impl EventList {
         }
     }
 
-    #[cfg(test)]
     pub(crate) fn is_empty(&self) -> bool {
         self.first.is_none()
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &Event> {
+        self.first.iter().chain(self.rest.iter())
     }
 }
 
@@ -400,6 +424,30 @@ impl CallRecord {
     /// Counts the change, for a store's compare and swap.
     pub(crate) fn bump(&mut self) {
         self.version += 1;
+    }
+
+    /// Sets the count of changes to the one the store holds, so that the next change is
+    /// counted from it.
+    pub(crate) fn set_version(&mut self, version: u64) {
+        self.version = version;
+    }
+
+    /// Sets what the change being made did, for [`take_news`](CallRecord::take_news).
+    pub(crate) fn set_news(&mut self, news: Option<String>) {
+        self.news = news;
+    }
+
+    /// What the change being made did to the call, as a JSON array of [`Event`]s, when the
+    /// registry was asked for it ([`CallStore::shares_news`](super::CallStore::shares_news)):
+    /// a store shared by several instances takes it and sends it to the others with its write
+    /// (never stored).
+    ///
+    /// ```
+    /// let mut record = msgraph_calls::sessions::CallRecord::default();
+    /// assert_eq!(record.take_news(), None);
+    /// ```
+    pub fn take_news(&mut self) -> Option<String> {
+        self.news.take()
     }
 
     /// Applies one notification about this call (`target` is what its `resourceUrl` names

@@ -3,15 +3,17 @@
 //!
 //! # Keys
 //!
-//! Each call has two keys, both tagged with the call id between braces, so that a Redis Cluster
+//! Each call has three keys, all tagged with the call id between braces, so that a Redis Cluster
 //! keeps them in one slot (`<prefix>` is `msgraph-calls:` unless
 //! [`RedisStoreBuilder::prefix`] says otherwise):
 //!
 //! | key | type | holds |
 //! |---|---|---|
-//! | `<prefix>call:{<call id>}` | hash | `v`: the record's version, counted by Redis; `r`: the [`CallRecord`] as JSON |
+//! | `<prefix>call:{<call id>}` | hash | `v`: the record's version, counted by Redis; `r`: the [`CallRecord`] as JSON; `e`: `1` once the call ended |
 //! | `<prefix>claims:{<call id>}` | hash | one field per claim (`incoming`): its holder and when its lease ends |
 //! | `<prefix>lock:{<call id>}` | string | the instance taking its turn to write the call, for a second at most |
+//! | `<prefix>leases` | sorted set | the calls going on that an instance keeps alive, scored by when its lease ends (milliseconds, Redis's clock) |
+//! | `<prefix>news` | channel | every change: `<version>\n<call id>\n<events as JSON>` |
 //!
 //! Call ids are in [normal form](super::normal_id). Every write sets the record's expiry: a
 //! call that has ended expires [`ended_ttl`](RedisStoreBuilder::ended_ttl) after its last
@@ -42,16 +44,19 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use tokio::sync::broadcast;
 
 use super::record::CallRecord;
-use super::store::{ByCall, CallStore, Change, StoreError, StoreFuture};
+use super::store::{ByCall, CallStore, Change, Feed, Heard, News, StoreError, StoreFuture};
 
 /// Writes a record if its version is still the one read and no other instance holds the
-/// call's lock; else answers with the record as it is now. KEYS: the record's key, the lock's.
-/// ARGV: the version read (`0`: none), the record as JSON, its expiry in milliseconds, this
-/// instance's id. Answers `{1, new version, ''}` (written, and the lock, if this instance held
-/// it, released), `{0, version, record}` (another wrote first) or `{2, '0', ''}` (another
-/// instance holds the lock).
+/// call's lock, and publishes what the change did; else answers with the record as it is now.
+/// KEYS: the record's key, the lock's, the lease index. ARGV: the version read (`0`: none), the
+/// record as JSON, its expiry in milliseconds, this instance's id, the news channel, the call,
+/// the change's events as JSON (may be empty), `1` when the call has ended. Answers
+/// `{1, new version, ''}` (written, and the lock, if this instance held it, released),
+/// `{0, version, record}` (another wrote first) or `{2, '0', ''}` (another instance holds the
+/// lock).
 const WRITE: &str = r"
 local lock = redis.call('GET', KEYS[2])
 if lock and lock ~= ARGV[4] then
@@ -63,11 +68,15 @@ if version ~= ARGV[1] then
   return {0, version, now[2] or ''}
 end
 local next = tostring(tonumber(version) + 1)
-redis.call('HSET', KEYS[1], 'v', next, 'r', ARGV[2])
+redis.call('HSET', KEYS[1], 'v', next, 'r', ARGV[2], 'e', ARGV[8])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 if lock then
   redis.call('DEL', KEYS[2])
 end
+if ARGV[8] == '1' then
+  redis.call('ZREM', KEYS[3], ARGV[6])
+end
+redis.call('PUBLISH', ARGV[5], next .. '\n' .. ARGV[6] .. '\n' .. ARGV[7])
 return {1, next, ''}
 ";
 
@@ -80,9 +89,11 @@ end
 return 0
 ";
 
-/// Claims a field of a call's claims hash for a holder, unless another holder's lease runs.
-/// KEYS[1]: the claims' key. ARGV: the field, the holder, the lease in milliseconds.
-/// Answers 1 (claimed or renewed) or 0.
+/// Claims a field of a call's claims hash for a holder, unless another holder's lease runs;
+/// a `keepalive` lease is also put in the lease index, by when it ends, while the call's record
+/// is there and has not ended (else the call leaves the index). KEYS: the claims' key, the
+/// lease index, the record's key. ARGV: the field, the holder, the lease in milliseconds, the call. Answers 1
+/// (claimed or renewed) or 0.
 const CLAIM: &str = r"
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
@@ -98,7 +109,22 @@ redis.call('HSET', KEYS[1], ARGV[1], tostring(now + lease) .. ' ' .. ARGV[2])
 if redis.call('PTTL', KEYS[1]) < lease then
   redis.call('PEXPIRE', KEYS[1], lease)
 end
+if ARGV[1] == 'keepalive' then
+  if redis.call('HGET', KEYS[3], 'e') == '0' then
+    redis.call('ZADD', KEYS[2], now + lease, ARGV[4])
+  else
+    redis.call('ZREM', KEYS[2], ARGV[4])
+  end
+end
 return 1
+";
+
+/// The calls whose keepAlive lease ran out, by Redis's clock. KEYS: the lease index. ARGV: how
+/// many at most.
+const LAPSED: &str = r"
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
 ";
 
 /// How many times a change is run again after other instances wrote first, before
@@ -143,12 +169,17 @@ pub struct RedisStore {
 
 struct Inner {
     connection: ConnectionManager,
+    /// What this instance hears on the news channel, for the registries on this store.
+    feed: broadcast::Sender<Heard>,
+    /// The task that listens to the news channel.
+    listener: tokio::task::AbortHandle,
     prefix: String,
     ended_ttl: Duration,
     live_ttl: Duration,
     write: redis::Script,
     release: redis::Script,
     claim: redis::Script,
+    lapsed: redis::Script,
     /// This instance's id, as the holder of a call's lock.
     id: String,
     /// This instance's copy of the calls it changed or read last, with their versions.
@@ -276,23 +307,103 @@ impl RedisStoreBuilder {
             .set_response_timeout(Some(self.timeout))
             .set_number_of_retries(2)
             .set_max_delay(self.timeout);
-        let connection = ConnectionManager::new_with_config(client, config)
+        let connection = ConnectionManager::new_with_config(client.clone(), config)
             .await
             .map_err(|e| failed(&format!("connecting to {}", redacted(&self.url)), &e))?;
+        let (feed, _) = broadcast::channel(FEED_CAPACITY);
+        let channel = format!("{}news", self.prefix);
+        let listener = tokio::spawn(listen(client, channel, feed.clone(), self.timeout));
         Ok(RedisStore {
             inner: Arc::new(Inner {
                 connection,
+                feed,
+                listener: listener.abort_handle(),
                 prefix: self.prefix,
                 ended_ttl: self.ended_ttl,
                 live_ttl: self.live_ttl,
                 write: redis::Script::new(WRITE),
                 release: redis::Script::new(RELEASE),
                 claim: redis::Script::new(CLAIM),
+                lapsed: redis::Script::new(LAPSED),
                 id: format!("{:016x}", fastrand::u64(..)),
                 copies: Mutex::new(ByCall::default()),
             }),
         })
     }
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.listener.abort();
+    }
+}
+
+/// How many things heard a registry may fall behind by before it is told it missed some.
+const FEED_CAPACITY: usize = 4096;
+
+/// Listens to the news channel for as long as the store lives, connecting again (with a pause
+/// growing to a second) whenever the connection is lost; after a cut, says
+/// [`Heard::Resumed`].
+async fn listen(
+    client: redis::Client,
+    channel: String,
+    feed: broadcast::Sender<Heard>,
+    timeout: Duration,
+) {
+    use futures_util::StreamExt;
+    let mut cut = false;
+    let mut pause = Duration::from_millis(50);
+    loop {
+        let connected = tokio::time::timeout(timeout, async {
+            let mut pubsub = client.get_async_pubsub().await?;
+            pubsub.subscribe(&channel).await?;
+            Ok::<_, redis::RedisError>(pubsub)
+        })
+        .await;
+        match connected {
+            Ok(Ok(pubsub)) => {
+                pause = Duration::from_millis(50);
+                if cut {
+                    // No receiver yet is no error: a registry made later missed nothing.
+                    let _ = feed.send(Heard::Resumed);
+                }
+                let mut messages = pubsub.into_on_message();
+                while let Some(message) = messages.next().await {
+                    match read_news(message.get_payload_bytes()) {
+                        Some(news) => {
+                            let _ = feed.send(Heard::News(news));
+                        }
+                        None => tracing::warn!(
+                            channel = %channel,
+                            "a message on the news channel does not read: ignored"
+                        ),
+                    }
+                }
+                tracing::warn!(channel = %channel, "the news channel was cut; listening again");
+            }
+            Ok(Err(e)) => {
+                tracing::debug!(error = %failed("listening for news", &e), "listening again")
+            }
+            Err(_) => tracing::debug!("listening for news timed out; listening again"),
+        }
+        cut = true;
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(Duration::from_secs(1));
+    }
+}
+
+/// A message of the news channel: `<version>\n<call>\n<events>`.
+fn read_news(payload: &[u8]) -> Option<News> {
+    let text = std::str::from_utf8(payload).ok()?;
+    let mut parts = text.splitn(3, '\n');
+    let version = parts.next()?.parse().ok()?;
+    let call = parts.next()?.to_owned();
+    let events = parts.next()?.to_owned();
+    Some(News {
+        call,
+        version,
+        events,
+    })
 }
 
 /// A store error for a Redis error met while `doing`.
@@ -354,6 +465,29 @@ impl RedisStore {
     /// ```
     pub fn claims_key(&self, call: &str) -> String {
         format!("{}claims:{{{call}}}", self.inner.prefix)
+    }
+
+    /// The key of the lease index: a sorted set of the calls kept alive, by when their lease
+    /// ends.
+    ///
+    /// ```no_run
+    /// # async fn demo(store: msgraph_calls::sessions::RedisStore) {
+    /// assert_eq!(store.leases_key(), "msgraph-calls:leases");
+    /// # }
+    /// ```
+    pub fn leases_key(&self) -> String {
+        format!("{}leases", self.inner.prefix)
+    }
+
+    /// The channel every change is published on.
+    ///
+    /// ```no_run
+    /// # async fn demo(store: msgraph_calls::sessions::RedisStore) {
+    /// assert_eq!(store.news_channel(), "msgraph-calls:news");
+    /// # }
+    /// ```
+    pub fn news_channel(&self) -> String {
+        format!("{}news", self.inner.prefix)
     }
 
     /// The key of a call's lock, held only while an instance that lost writes makes its own.
@@ -419,13 +553,21 @@ impl RedisStore {
     /// The record of `call` as Redis has it, with its version (0 and an empty record when it
     /// has none).
     async fn read(&self, call: &str) -> Result<(u64, CallRecord), StoreError> {
-        let (version, json): (Option<u64>, Option<String>) = redis::cmd("HMGET")
+        let query = redis::cmd("HMGET")
             .arg(self.record_key(call))
             .arg("v")
             .arg("r")
-            .query_async(&mut self.connection())
-            .await
-            .map_err(|e| failed(&format!("reading call {call}"), &e))?;
+            .clone();
+        let mut answer = query.query_async(&mut self.connection()).await;
+        if let Err(e) = &answer {
+            // A connection lost since the last command (Redis restarted) is made again by
+            // this first failure: a read is tried once more.
+            if e.is_connection_dropped() || e.is_io_error() {
+                answer = query.query_async(&mut self.connection()).await;
+            }
+        }
+        let (version, json): (Option<u64>, Option<String>) =
+            answer.map_err(|e| failed(&format!("reading call {call}"), &e))?;
         decode(call, version.unwrap_or(0), json.as_deref())
     }
 }
@@ -477,6 +619,7 @@ impl CallStore for RedisStore {
                 }
                 // A record moves only forward: what a copy that is behind leaves unchanged
                 // (a duplicate, a late copy), the record as it is now leaves unchanged too.
+                record.set_version(version);
                 if !change(&mut record) {
                     if locked {
                         self.unlock(call).await?;
@@ -484,10 +627,12 @@ impl CallStore for RedisStore {
                     self.keep_copy(call, version, record);
                     return Ok(());
                 }
+                let news = record.take_news().unwrap_or_default();
                 let json = serde_json::to_string(&record).map_err(|e| {
                     StoreError::new(format!("the record of call {call} does not write: {e}"))
                 })?;
-                let ttl = if record.termination().is_some() {
+                let ended = record.termination().is_some();
+                let ttl = if ended {
                     self.inner.ended_ttl
                 } else {
                     self.inner.live_ttl
@@ -497,10 +642,15 @@ impl CallStore for RedisStore {
                     .write
                     .key(self.record_key(call))
                     .key(self.lock_key(call))
+                    .key(self.leases_key())
                     .arg(version)
                     .arg(json)
                     .arg(millis(ttl))
                     .arg(&self.inner.id)
+                    .arg(self.news_channel())
+                    .arg(call)
+                    .arg(news)
+                    .arg(if ended { "1" } else { "0" })
                     .invoke_async(&mut self.connection())
                     .await
                     .map_err(|e| {
@@ -551,9 +701,12 @@ impl CallStore for RedisStore {
                 .inner
                 .claim
                 .key(self.claims_key(call))
+                .key(self.leases_key())
+                .key(self.record_key(call))
                 .arg(field)
                 .arg(holder)
                 .arg(millis(ttl))
+                .arg(call)
                 .invoke_async(&mut self.connection())
                 .await
                 .map_err(|e| failed(&format!("claiming {what}"), &e))?;
@@ -564,14 +717,51 @@ impl CallStore for RedisStore {
     fn remove<'a>(&'a self, call: &'a str) -> StoreFuture<'a, ()> {
         Box::pin(async move {
             self.drop_copy(call);
-            let _: u64 = redis::cmd("DEL")
+            let _: (u64, u64) = redis::pipe()
+                .cmd("DEL")
                 .arg(self.record_key(call))
                 .arg(self.claims_key(call))
                 .arg(self.lock_key(call))
+                .cmd("ZREM")
+                .arg(self.leases_key())
+                .arg(call)
                 .query_async(&mut self.connection())
                 .await
                 .map_err(|e| failed(&format!("removing call {call}"), &e))?;
             Ok(())
+        })
+    }
+
+    fn feed(&self) -> Option<Feed> {
+        Some(Feed::new(self.inner.feed.subscribe()))
+    }
+
+    fn orphans<'a>(
+        &'a self,
+        holder: &'a str,
+        ttl: Duration,
+        most: usize,
+    ) -> StoreFuture<'a, Vec<String>> {
+        Box::pin(async move {
+            let lapsed: Vec<String> = self
+                .inner
+                .lapsed
+                .key(self.leases_key())
+                .arg(most)
+                .invoke_async(&mut self.connection())
+                .await
+                .map_err(|e| failed("looking for lapsed keepAlive leases", &e))?;
+            let mut taken = Vec::new();
+            for call in lapsed {
+                // Another instance may take it first: the claim decides.
+                if self
+                    .claim(&format!("{call}/keepalive"), holder, ttl)
+                    .await?
+                {
+                    taken.push(call);
+                }
+            }
+            Ok(taken)
         })
     }
 }

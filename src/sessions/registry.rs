@@ -13,7 +13,7 @@ use tokio::time::Instant;
 use super::ids::{self, normal_id, Target};
 use super::record::{CallRecord, EndedBy, Event, EventList, Outcome};
 use super::session::{CallSession, Finish, IncomingCall};
-use super::store::{shard_of, ByCall, CallStore, MemoryStore, StoreError};
+use super::store::{shard_of, ByCall, CallStore, Feed, Heard, MemoryStore, StoreError};
 use crate::notifications::{CommsNotification, CommsNotifications};
 use crate::resources::{CallState, CommsOperation};
 use crate::types::CreateCallRequest;
@@ -24,6 +24,20 @@ const INCOMING_CLAIM: Duration = Duration::from_secs(60);
 
 /// How many shards the registry spreads its calls over.
 const SHARDS: usize = 16;
+
+/// How long news that came before the one it follows waits for it, on a shared store, before
+/// it is told anyway (and the call read again from the store).
+const GAP_WAIT: Duration = Duration::from_millis(250);
+
+/// How long an instance's claim to reconcile a call with Graph lasts: one instance asks.
+const RECONCILE_CLAIM: Duration = Duration::from_secs(10);
+
+/// How long a call whose keepAlive answered 404 waits for Graph's notification of its end
+/// before the session ends it as [`EndedBy::KeepAliveNotFound`].
+const NOT_FOUND_GRACE: Duration = Duration::from_secs(2);
+
+/// How many calls whose keepAlive lease ran out an instance takes over at each look.
+const ORPHANS_AT_ONCE: usize = 100;
 
 /// The registry of calls: feed it every verified callback batch ([`apply`](Calls::apply)), take
 /// incoming calls from [`incoming`](Calls::incoming), place calls with
@@ -93,6 +107,7 @@ pub(crate) struct Config {
     linger: Duration,
     event_capacity: usize,
     incoming_capacity: usize,
+    lease: Duration,
     pub(crate) instance: String,
 }
 
@@ -196,6 +211,23 @@ impl CallsBuilder {
         self
     }
 
+    /// On a store shared by several instances: how long the instance that keeps a call alive
+    /// holds it (it renews every third of it). When it stops, another instance takes the call
+    /// over at most a lease and a fifth after its last renewal (every instance looks for lapsed
+    /// leases every fifth of it), and sends a keepAlive at once. Default one minute.
+    ///
+    /// ```no_run
+    /// # fn demo(client: msgraph_calls::Client) {
+    /// let calls = msgraph_calls::sessions::Calls::builder(client)
+    ///     .keep_alive_lease(std::time::Duration::from_secs(30))
+    ///     .build();
+    /// # }
+    /// ```
+    pub fn keep_alive_lease(mut self, lease: Duration) -> CallsBuilder {
+        self.config.lease = bounded(lease).max(Duration::from_millis(50));
+        self
+    }
+
     /// How many events a subscriber may fall behind by before it misses some: default 64.
     ///
     /// ```no_run
@@ -230,18 +262,36 @@ impl CallsBuilder {
     /// ```
     pub fn build(self) -> Calls {
         let (incoming, incoming_rx) = mpsc::channel(self.config.incoming_capacity);
-        Calls {
+        let store = self.store.unwrap_or_else(|| Arc::new(MemoryStore::new()));
+        let feed = store.feed();
+        let calls = Calls {
             inner: Arc::new(Inner {
                 client: self.client,
-                store: self.store.unwrap_or_else(|| Arc::new(MemoryStore::new())),
+                shared: feed.is_some(),
+                feed: Mutex::new(feed),
+                store,
                 config: self.config,
                 locals: (0..SHARDS).map(|_| Mutex::new(ByCall::default())).collect(),
                 incoming,
                 incoming_rx: Arc::new(tokio::sync::Mutex::new(incoming_rx)),
                 forgotten: Mutex::new(Forgotten::default()),
             }),
+        };
+        // Within a runtime, the registry listens at once; else at its first use.
+        if tokio::runtime::Handle::try_current().is_ok() {
+            calls.inner.listen();
         }
+        calls
     }
+}
+
+/// The events of a change, as news for the other instances: a JSON array.
+fn news_of(events: &EventList) -> String {
+    let events: Vec<&Event> = events.iter().collect();
+    serde_json::to_string(&events).unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "the events of a change could not be written as news");
+        "[]".to_owned()
+    })
 }
 
 /// A period the registry's timers can hold: at least 10 ms (so that a schedule never spins),
@@ -279,6 +329,10 @@ pub struct Applied {
 pub(crate) struct Inner {
     pub(crate) client: Client,
     pub(crate) store: Arc<dyn CallStore>,
+    /// The store is shared by other instances: its feed is followed, keepAlive is leased.
+    shared: bool,
+    /// The store's feed, until the registry listens to it.
+    feed: Mutex<Option<Feed>>,
     pub(crate) config: Config,
     locals: Vec<Mutex<ByCall<Arc<Local>>>>,
     incoming: mpsc::Sender<Offered>,
@@ -355,6 +409,21 @@ pub(crate) struct Local {
     offered: AtomicBool,
     tasks: Mutex<Vec<AbortHandle>>,
     heard: Mutex<Instant>,
+    /// On a shared store: which version of the call this instance told last, and news that
+    /// came before the one it follows.
+    delivery: Mutex<Delivery>,
+    /// A task reconciles the call once the store answers again.
+    reconciling: AtomicBool,
+    /// Wakes the call's keepAlive task: this instance took its lease over.
+    lease_taken: Arc<Notify>,
+}
+
+/// The versions of a call told on this instance.
+#[derive(Default)]
+struct Delivery {
+    told: Option<u64>,
+    held: std::collections::BTreeMap<u64, EventList>,
+    flushing: bool,
 }
 
 /// A call's state as this instance applied it, and a wake-up for those who wait for it (one
@@ -494,6 +563,9 @@ impl Inner {
             offered: AtomicBool::new(false),
             tasks: Mutex::new(Vec::new()),
             heard: Mutex::new(Instant::now()),
+            delivery: Mutex::new(Delivery::default()),
+            reconciling: AtomicBool::new(false),
+            lease_taken: Arc::new(Notify::new()),
         });
         shard.insert(key.to_owned(), local.clone());
         local
@@ -518,24 +590,278 @@ impl Inner {
         shard.get(key.as_ref()).cloned()
     }
 
-    /// Runs `change` on the call's record, atomically, and hands back what it found.
+    /// Runs `change` on the call's record, atomically, and hands back what it found. On a
+    /// shared store, every change that tells something is written, with its events as news.
     async fn change(
         &self,
         local: &Local,
         mut change: impl FnMut(&mut CallRecord, &mut Outcome) + Send,
     ) -> Result<Outcome, StoreError> {
         let mut outcome = Outcome::default();
+        let shared = self.shared;
         self.store
             .update(&local.key, &mut |record| {
                 outcome = Outcome::default();
                 change(record, &mut outcome);
-                if outcome.changed {
+                let write = outcome.changed || (shared && !outcome.events.is_empty());
+                if write {
                     record.bump();
+                    outcome.version = Some(record.version());
+                    if shared {
+                        record.set_news(Some(news_of(&outcome.events)));
+                    }
                 }
-                outcome.changed
+                write
             })
             .await?;
         Ok(outcome)
+    }
+
+    /// Tells this instance what a change of version `version` did: on a shared store, in the
+    /// order of the versions, each once, whether this instance or another made it.
+    fn deliver(self: &Arc<Self>, local: &Arc<Local>, version: Option<u64>, events: EventList) {
+        let Some(version) = version.filter(|_| self.shared) else {
+            self.dispatch(local, events);
+            return;
+        };
+        let mut delivery = local.delivery.lock().unwrap_or_else(|p| p.into_inner());
+        match delivery.told {
+            Some(told) if version <= told => return,
+            Some(told) if version > told + 1 => {
+                delivery.held.insert(version, events);
+                if !delivery.flushing {
+                    delivery.flushing = true;
+                    self.flush_later(local);
+                }
+                return;
+            }
+            _ => {}
+        }
+        delivery.told = Some(version);
+        self.dispatch(local, events);
+        while let Some(told) = delivery.told {
+            let Some(next) = delivery.held.remove(&(told + 1)) else {
+                break;
+            };
+            delivery.told = Some(told + 1);
+            self.dispatch(local, next);
+        }
+    }
+
+    /// News held for one that never came are told after [`GAP_WAIT`], and the call read again.
+    fn flush_later(self: &Arc<Self>, local: &Arc<Local>) {
+        let registry = Arc::downgrade(self);
+        let call = Arc::downgrade(local);
+        tokio::spawn(async move {
+            tokio::time::sleep(GAP_WAIT).await;
+            let (Some(registry), Some(local)) = (registry.upgrade(), call.upgrade()) else {
+                return;
+            };
+            {
+                let mut delivery = local.delivery.lock().unwrap_or_else(|p| p.into_inner());
+                delivery.flushing = false;
+                let held = std::mem::take(&mut delivery.held);
+                if let Some((first, _)) = held.first_key_value() {
+                    tracing::debug!(call = %local.id, from = ?delivery.told, to = first, "news of a call missed; reading it again");
+                }
+                for (version, events) in held {
+                    delivery.told = Some(version);
+                    registry.dispatch(&local, events);
+                }
+            }
+            registry.resync(&local).await;
+        });
+    }
+
+    /// Reads the call from the store, and tells what this instance missed of its state.
+    async fn resync(self: &Arc<Self>, local: &Arc<Local>) {
+        let record = match self.store.load(&local.key).await {
+            Ok(Some(record)) => record,
+            Ok(None) => return,
+            Err(e) => {
+                tracing::debug!(call = %local.id, error = %e, "a call could not be read again");
+                return;
+            }
+        };
+        let mut delivery = local.delivery.lock().unwrap_or_else(|p| p.into_inner());
+        if delivery.told.is_some_and(|told| told >= record.version()) {
+            return;
+        }
+        delivery.told = Some(record.version());
+        delivery
+            .held
+            .retain(|version, _| *version > record.version());
+        let mut events = EventList::default();
+        let now = local.state.get();
+        match (record.termination(), record.state()) {
+            (Some(termination), _) if !local.is_over() => {
+                events.push(Event::Terminated(Box::new(termination.clone())))
+            }
+            (None, Some(state)) if now.as_ref() != Some(state) => {
+                events.push(Event::StateChanged {
+                    from: now,
+                    to: state.clone(),
+                })
+            }
+            _ => {}
+        }
+        self.dispatch(local, events);
+    }
+
+    /// Follows the store's feed (a shared store): news of every instance's changes, told to
+    /// the calls this instance follows; after a cut, every call is reconciled. Also looks for
+    /// calls whose keepAlive lease ran out. Once.
+    pub(crate) fn listen(self: &Arc<Self>) {
+        let Some(mut feed) = self.feed.lock().ok().and_then(|mut f| f.take()) else {
+            return;
+        };
+        let registry = Arc::downgrade(self);
+        tokio::spawn(async move {
+            while let Some(heard) = feed.next().await {
+                let Some(registry) = registry.upgrade() else {
+                    return;
+                };
+                match heard {
+                    Heard::News(news) => {
+                        let Some(local) = registry.known(&news.call) else {
+                            continue;
+                        };
+                        match news.events() {
+                            Ok(events) => {
+                                let mut list = EventList::default();
+                                events.into_iter().for_each(|e| list.push(e));
+                                registry.deliver(&local, Some(news.version), list);
+                            }
+                            Err(e) => {
+                                tracing::warn!(call = %local.id, error = %e, "news of a call does not read; reading the call again");
+                                registry.resync(&local).await;
+                            }
+                        }
+                    }
+                    Heard::Resumed => {
+                        let registry = registry.clone();
+                        tokio::spawn(async move { registry.reconcile_all().await });
+                    }
+                }
+            }
+        });
+        let registry = Arc::downgrade(self);
+        let lease = self.config.lease;
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(lease / 5).await;
+                let Some(registry) = registry.upgrade() else {
+                    return;
+                };
+                registry.take_over_orphans().await;
+            }
+        });
+    }
+
+    /// Takes over the calls whose keepAlive lease ran out: the calls of an instance that
+    /// stopped.
+    async fn take_over_orphans(self: &Arc<Self>) {
+        let lease = self.config.lease;
+        let taken = match self
+            .store
+            .orphans(&self.config.instance, lease, ORPHANS_AT_ONCE)
+            .await
+        {
+            Ok(taken) => taken,
+            Err(e) => {
+                tracing::debug!(error = %e, "calls whose keepAlive lease ran out could not be looked for");
+                return;
+            }
+        };
+        for key in taken {
+            let record = match self.store.load(&key).await {
+                Ok(Some(record)) if record.termination().is_none() => record,
+                Ok(_) => continue,
+                Err(e) => {
+                    tracing::warn!(call = %key, error = %e, "a call to take over could not be read");
+                    continue;
+                }
+            };
+            let id = record.call().id.clone().unwrap_or_else(|| key.clone());
+            tracing::info!(call = %id, "taking over a call whose keepAlive lease ran out");
+            let local = self.local(&id);
+            local.state.set_if_unknown(record.state());
+            self.keep_alive(&local, false);
+            // A task that lost the lease before: it holds it now.
+            local.lease_taken.notify_one();
+        }
+    }
+
+    /// Reconciles every call this instance follows that has not ended.
+    async fn reconcile_all(self: &Arc<Self>) {
+        let live: Vec<Arc<Local>> = self
+            .locals
+            .iter()
+            .flat_map(|shard| {
+                shard
+                    .lock()
+                    .map(|s| s.values().cloned().collect::<Vec<_>>())
+                    .unwrap_or_default()
+            })
+            .filter(|local| !local.is_over())
+            .collect();
+        for local in live {
+            self.reconcile(&local).await;
+        }
+    }
+
+    /// Reads the call again, from the store and, by one instance, from Graph (`get_call`):
+    /// after the store could not be reached, notifications about it may have been lost.
+    async fn reconcile(self: &Arc<Self>, local: &Arc<Local>) {
+        self.resync(local).await;
+        if local.is_over() {
+            return;
+        }
+        let claim = format!("{}/reconcile", local.key);
+        match self
+            .store
+            .claim(&claim, &self.config.instance, RECONCILE_CLAIM)
+            .await
+        {
+            Ok(true) => {
+                self.check(local).await;
+            }
+            Ok(false) => {}
+            Err(e) => {
+                tracing::debug!(call = %local.id, error = %e, "a call could not be reconciled")
+            }
+        }
+    }
+
+    /// Once the store answers again, reconciles the call whose notification it failed to
+    /// store.
+    fn reconcile_later(self: &Arc<Self>, local: &Arc<Local>) {
+        if local.reconciling.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let registry = Arc::downgrade(self);
+        let call = Arc::downgrade(local);
+        tokio::spawn(async move {
+            let mut pause = Duration::from_millis(250);
+            loop {
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_secs(5));
+                let (Some(registry), Some(local)) = (registry.upgrade(), call.upgrade()) else {
+                    return;
+                };
+                if local.is_over() {
+                    break;
+                }
+                if registry.store.load(&local.key).await.is_ok() {
+                    registry.reconcile(&local).await;
+                    local.reconciling.store(false, Ordering::SeqCst);
+                    return;
+                }
+            }
+            if let Some(local) = call.upgrade() {
+                local.reconciling.store(false, Ordering::SeqCst);
+            }
+        });
     }
 
     /// Tells this instance what happened to the call: state, waiters, keepAlive, subscribers.
@@ -549,7 +875,7 @@ impl Inner {
                         to,
                         CallState::Incoming | CallState::Terminating | CallState::Terminated
                     ) {
-                        self.keep_alive(local);
+                        self.keep_alive(local, true);
                     }
                 }
                 Event::OperationFinished {
@@ -596,7 +922,7 @@ impl Inner {
             }
         }
         let incoming = outcome.incoming;
-        self.dispatch(local, outcome.events);
+        self.deliver(local, outcome.version, outcome.events);
         if incoming {
             self.offer_incoming(local, notification).await?;
         }
@@ -649,7 +975,7 @@ impl Inner {
             .change(local, |record, out| record.end(None, cause.clone(), out))
             .await
         {
-            Ok(outcome) => self.dispatch(local, outcome.events),
+            Ok(outcome) => self.deliver(local, outcome.version, outcome.events),
             Err(e) => {
                 tracing::warn!(call = %local.id, error = %e, "the end of a call could not be stored")
             }
@@ -672,7 +998,7 @@ impl Inner {
             })
             .await;
         match result {
-            Ok(outcome) => self.dispatch(local, outcome.events),
+            Ok(outcome) => self.deliver(local, outcome.version, outcome.events),
             Err(e) => {
                 // The waiter still works on this instance; the store does not know it waits.
                 tracing::warn!(call = %local.id, operation = name, error = %e, "an awaited operation could not be stored")
@@ -705,8 +1031,12 @@ impl Inner {
         }
     }
 
-    /// Keeps the call alive on the schedule, and checks it when silent, until it ends.
-    fn keep_alive(self: &Arc<Self>, local: &Arc<Local>) {
+    /// Keeps the call alive on the schedule, and checks it when silent, until it ends. On a
+    /// shared store, only the instance holding the call's keepAlive lease sends them, renewing
+    /// it every third of the lease; the others wait until the registry takes the lease over
+    /// ([`take_over_orphans`](Inner::take_over_orphans)) and then send one at once, unless the
+    /// call just came up here (`fresh`).
+    fn keep_alive(self: &Arc<Self>, local: &Arc<Local>, fresh: bool) {
         let (every, silent) = (self.config.keep_alive, self.config.check_silent_after);
         if every.is_none() && silent.is_none() {
             return;
@@ -714,31 +1044,82 @@ impl Inner {
         if local.kept_alive.swap(true, Ordering::SeqCst) {
             return;
         }
+        let lease = (self.shared && every.is_some()).then_some(self.config.lease);
         let registry = Arc::downgrade(self);
         let call = Arc::downgrade(local);
+        let taken = local.lease_taken.clone();
         let task = tokio::spawn(async move {
             let mut next_keep_alive = every.map(|every| Instant::now() + every);
+            // Without a shared store, this instance is the only one.
+            let mut holder = lease.is_none();
+            let mut next_claim = lease.map(|_| Instant::now());
+            let mut first = true;
             loop {
                 let check =
                     silent.and_then(|after| Some(*call.upgrade()?.heard.lock().ok()? + after));
-                let Some(wake) = [next_keep_alive, check].into_iter().flatten().min() else {
+                let Some(wake) = [next_keep_alive, check, next_claim]
+                    .into_iter()
+                    .flatten()
+                    .min()
+                else {
                     return;
                 };
-                tokio::time::sleep_until(wake).await;
+                if tokio::time::timeout_at(wake, taken.notified())
+                    .await
+                    .is_ok()
+                {
+                    next_claim = Some(Instant::now());
+                }
                 let (Some(registry), Some(local)) = (registry.upgrade(), call.upgrade()) else {
                     return;
                 };
                 if local.is_over() {
                     return;
                 }
+                if let (Some(due), Some(lease)) = (next_claim, lease) {
+                    if Instant::now() >= due {
+                        next_claim = Some(Instant::now() + lease / 3);
+                        let what = format!("{}/keepalive", local.key);
+                        match registry
+                            .store
+                            .claim(&what, &registry.config.instance, lease)
+                            .await
+                        {
+                            Ok(true) if !holder => {
+                                holder = true;
+                                if !(first && fresh) {
+                                    // Taken over: when the last keepAlive went is not known.
+                                    next_keep_alive = Some(Instant::now());
+                                }
+                            }
+                            Ok(true) => {}
+                            Ok(false) => {
+                                holder = false;
+                                next_claim = None;
+                            }
+                            // The store may be down: the holder goes on sending keepAlive
+                            // (sending one twice does no harm; missing them ends the call).
+                            Err(e) => {
+                                tracing::debug!(call = %local.id, error = %e, "the keepAlive lease could not be renewed")
+                            }
+                        }
+                        first = false;
+                    }
+                }
                 let up = !matches!(local.state.get(), Some(CallState::Establishing));
                 if let (Some(due), Some(every)) = (next_keep_alive, every) {
-                    if Instant::now() >= due && up {
-                        next_keep_alive = Some(due + every);
+                    if Instant::now() >= due && up && holder {
+                        next_keep_alive = Some(Instant::now().max(due) + every);
                         match registry.client.keep_alive(&local.id).await {
                             Ok(()) => {}
                             Err(Error::NotFound(_)) => {
-                                registry.end(&local, EndedBy::KeepAliveNotFound).await;
+                                // Graph's own notification of the end (a hang-up or transfer
+                                // just made) may be on its way: it says more than a 404.
+                                drop(local);
+                                tokio::time::sleep(NOT_FOUND_GRACE).await;
+                                if let Some(local) = call.upgrade() {
+                                    registry.end(&local, EndedBy::KeepAliveNotFound).await;
+                                }
                                 return;
                             }
                             Err(e) => tracing::warn!(
@@ -747,7 +1128,7 @@ impl Inner {
                             ),
                         }
                     } else if Instant::now() >= due {
-                        // Not up yet: kept alive one period after it is.
+                        // Not up yet, or kept alive by another instance: one period later.
                         next_keep_alive = Some(due + every);
                     }
                 }
@@ -784,7 +1165,7 @@ impl Inner {
                     .change(local, |record, out| record.refresh(&call, out))
                     .await
                 {
-                    Ok(outcome) => self.dispatch(local, outcome.events),
+                    Ok(outcome) => self.deliver(local, outcome.version, outcome.events),
                     Err(e) => {
                         tracing::warn!(call = %local.id, error = %e, "a checked call could not be stored")
                     }
@@ -898,6 +1279,7 @@ impl Calls {
                 linger: Duration::from_secs(2 * 60),
                 event_capacity: 64,
                 incoming_capacity: 64,
+                lease: Duration::from_secs(60),
                 instance: crate::ids::new_client_request_id(),
             },
         }
@@ -921,6 +1303,7 @@ impl Calls {
     /// # Ok(()) }
     /// ```
     pub async fn apply(&self, batch: CommsNotifications) -> Result<Applied, StoreError> {
+        self.inner.listen();
         let mut applied = Applied::default();
         for notification in batch.value.unwrap_or_default() {
             let routed = notification.resource_url.as_deref().and_then(ids::target);
@@ -933,7 +1316,11 @@ impl Calls {
                 continue;
             }
             let local = self.inner.local(call);
-            self.inner.apply_one(&local, &notification, target).await?;
+            if let Err(e) = self.inner.apply_one(&local, &notification, target).await {
+                // Graph may not send it again: once the store answers, the call is read again.
+                self.inner.reconcile_later(&local);
+                return Err(e);
+            }
             applied.applied += 1;
         }
         Ok(applied)
@@ -976,6 +1363,7 @@ impl Calls {
     /// # Ok(()) }
     /// ```
     pub async fn create_call(&self, body: &CreateCallRequest) -> Result<CallSession, Error> {
+        self.inner.listen();
         let call = self.inner.client.create_call(body).await?;
         let Some(id) = call
             .id
@@ -1002,7 +1390,7 @@ impl Calls {
                 .change(&local, |record, out| record.refresh(&call, out))
                 .await;
             match outcome {
-                Ok(outcome) => self.inner.dispatch(&local, outcome.events),
+                Ok(outcome) => self.inner.deliver(&local, outcome.version, outcome.events),
                 Err(e) => {
                     tracing::warn!(call = %id, error = %e, "a placed call could not be stored")
                 }
@@ -1022,6 +1410,7 @@ impl Calls {
     /// # Ok(()) }
     /// ```
     pub async fn session(&self, id: &str) -> Result<Option<CallSession>, StoreError> {
+        self.inner.listen();
         if let Some(local) = self.inner.known(id) {
             return Ok(Some(self.inner.session(local)));
         }
@@ -1039,7 +1428,7 @@ impl Calls {
             record.state(),
             None | Some(CallState::Incoming | CallState::Terminating | CallState::Terminated)
         ) {
-            self.inner.keep_alive(&local);
+            self.inner.keep_alive(&local, false);
         }
         Ok(Some(self.inner.session(local)))
     }

@@ -30,10 +30,16 @@ pub type Change<'a> = &'a mut (dyn FnMut(&mut CallRecord) -> bool + Send);
 /// call with it, so that one instance offers it); an ended call's record goes
 /// ([`remove`](CallStore::remove), called by the registry once the call's linger time is
 /// over). [`MemoryStore`] is the reference implementation, for one instance: its registry
-/// keeps the waiters, the state watch and keepAlive in that instance. A store shared by
-/// several instances also needs each record to expire on its own (the instance that would
-/// remove it may die), and the events of a call to reach the other instances; neither is part
-/// of this trait yet.
+/// keeps the waiters, the state watch and keepAlive in that instance.
+///
+/// A store shared by several instances of a bot ([`RedisStore`](super::RedisStore) with the
+/// `redis` feature) also gives a [`feed`](CallStore::feed): the registry then puts each
+/// change's events on the record ([`CallRecord::take_news`]) for the store to send with its
+/// write, hears every instance's changes from the feed (so that events, states and awaited
+/// operations reach every instance), keeps each call alive from one instance under a lease
+/// (the claim `<call>/keepalive`), and takes over the calls whose lease ran out
+/// ([`orphans`](CallStore::orphans)). Such a store also lets each record expire on its own:
+/// the instance that would remove it may die.
 ///
 /// ```
 /// use std::sync::Arc;
@@ -101,6 +107,145 @@ pub trait CallStore: Send + Sync + 'static {
     /// # Ok(()) }
     /// ```
     fn remove<'a>(&'a self, call: &'a str) -> StoreFuture<'a, ()>;
+
+    /// What every instance sharing this store changed, from now on, this instance's own
+    /// changes included; `None` (the default) for a store no other instance shares.
+    ///
+    /// ```
+    /// use msgraph_calls::sessions::{CallStore, MemoryStore};
+    ///
+    /// assert!(MemoryStore::new().feed().is_none());
+    /// ```
+    fn feed(&self) -> Option<Feed> {
+        None
+    }
+
+    /// Claims for `holder`, for `ttl`, up to `most` calls whose keepAlive lease (the claim
+    /// `<call>/keepalive`) ran out while the call went on: the calls of an instance that
+    /// stopped. None by default: a store no other instance shares has no such call.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use msgraph_calls::sessions::{CallStore, MemoryStore};
+    ///
+    /// # async fn demo() -> Result<(), msgraph_calls::sessions::StoreError> {
+    /// let store = MemoryStore::new();
+    /// assert!(store.orphans("instance-a", Duration::from_secs(60), 100).await?.is_empty());
+    /// # Ok(()) }
+    /// ```
+    fn orphans<'a>(
+        &'a self,
+        holder: &'a str,
+        ttl: Duration,
+        most: usize,
+    ) -> StoreFuture<'a, Vec<String>> {
+        let _ = (holder, ttl, most);
+        Box::pin(std::future::ready(Ok(Vec::new())))
+    }
+}
+
+/// One change to a call, as a shared store tells every instance of it.
+///
+/// ```
+/// let news = msgraph_calls::sessions::News {
+///     call: "57dab8b1894c409ab240bd8beae78896".into(),
+///     version: 3,
+///     events: r#"[{"stateChanged":{"from":"establishing","to":"established"}}]"#.into(),
+/// };
+/// assert_eq!(news.events().unwrap().len(), 1);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct News {
+    /// The call, in [normal form](super::normal_id).
+    pub call: String,
+    /// The record's version once changed: an instance applies news in this order.
+    pub version: u64,
+    /// What the change did: a JSON array of [`Event`](super::Event)s (`""` or `[]`: nothing to
+    /// tell).
+    pub events: String,
+}
+
+impl News {
+    /// The events, read.
+    ///
+    /// # Errors
+    /// The JSON error, with its line and column, when the events do not read.
+    ///
+    /// ```
+    /// let news = msgraph_calls::sessions::News { call: "a".into(), version: 1, events: String::new() };
+    /// assert!(news.events().unwrap().is_empty());
+    /// ```
+    pub fn events(&self) -> Result<Vec<super::Event>, serde_json::Error> {
+        if self.events.is_empty() {
+            return Ok(Vec::new());
+        }
+        serde_json::from_str(&self.events)
+    }
+}
+
+/// What a shared store's [`Feed`] hears.
+///
+/// ```
+/// use msgraph_calls::sessions::Heard;
+///
+/// fn missed_some(heard: &Heard) -> bool {
+///     matches!(heard, Heard::Resumed)
+/// }
+/// assert!(missed_some(&Heard::Resumed));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Heard {
+    /// An instance (this one too) changed a call.
+    News(News),
+    /// The feed was cut (the store could not be reached, or this instance fell behind) and
+    /// goes on: news may have been missed meanwhile.
+    Resumed,
+}
+
+/// The changes every instance sharing a store made, as the store hears them
+/// ([`CallStore::feed`]).
+///
+/// ```
+/// # async fn demo() {
+/// let (sender, receiver) = tokio::sync::broadcast::channel(16);
+/// let mut feed = msgraph_calls::sessions::Feed::new(receiver);
+/// sender.send(msgraph_calls::sessions::Heard::Resumed).unwrap();
+/// assert_eq!(feed.next().await, Some(msgraph_calls::sessions::Heard::Resumed));
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct Feed {
+    receiver: tokio::sync::broadcast::Receiver<Heard>,
+}
+
+impl Feed {
+    /// A feed of what `receiver` is sent.
+    ///
+    /// ```
+    /// let (_sender, receiver) = tokio::sync::broadcast::channel(16);
+    /// let _feed = msgraph_calls::sessions::Feed::new(receiver);
+    /// ```
+    pub fn new(receiver: tokio::sync::broadcast::Receiver<Heard>) -> Feed {
+        Feed { receiver }
+    }
+
+    /// What was heard next; [`Heard::Resumed`] after this feed fell behind and lost some;
+    /// `None` once the store is gone.
+    ///
+    /// ```
+    /// # async fn demo(mut feed: msgraph_calls::sessions::Feed) {
+    /// while let Some(heard) = feed.next().await { let _ = heard; }
+    /// # }
+    /// ```
+    pub async fn next(&mut self) -> Option<Heard> {
+        use tokio::sync::broadcast::error::RecvError;
+        match self.receiver.recv().await {
+            Ok(heard) => Some(heard),
+            Err(RecvError::Lagged(_)) => Some(Heard::Resumed),
+            Err(RecvError::Closed) => None,
+        }
+    }
 }
 
 /// A store could not be read or written: sessions report it rather than act as if stored.
@@ -124,6 +269,45 @@ impl StoreError {
         StoreError {
             reason: reason.into(),
         }
+    }
+}
+
+impl StoreError {
+    /// What to answer Graph's callback with when its batch could not be stored: `503 Service
+    /// Unavailable`, so that the callback is not acknowledged as if stored.
+    ///
+    /// ```
+    /// let e = msgraph_calls::sessions::StoreError::new("Redis cannot be reached");
+    /// assert_eq!(e.status(), http::StatusCode::SERVICE_UNAVAILABLE);
+    /// ```
+    pub fn status(&self) -> http::StatusCode {
+        http::StatusCode::SERVICE_UNAVAILABLE
+    }
+}
+
+/// With the `axum` feature, a handler returns a store's error as it is: `503`, with
+/// `Retry-After: 1` and what failed as the body.
+///
+/// ```
+/// # #[cfg(feature = "axum")] {
+/// use axum::response::IntoResponse;
+///
+/// let e = msgraph_calls::sessions::StoreError::new("writing call abc: Redis cannot be reached");
+/// let response = e.into_response();
+/// assert_eq!(response.status(), 503);
+/// assert_eq!(response.headers()["retry-after"], "1");
+/// # }
+/// ```
+#[cfg(feature = "axum")]
+impl axum::response::IntoResponse for StoreError {
+    fn into_response(self) -> axum::response::Response {
+        tracing::warn!(error = %self, "a callback was answered 503: its batch could not be stored");
+        let mut response = (self.status(), self.to_string()).into_response();
+        response.headers_mut().insert(
+            http::header::RETRY_AFTER,
+            http::HeaderValue::from_static("1"),
+        );
+        response
     }
 }
 

@@ -74,7 +74,7 @@ pub(super) async fn serve(
     }
 }
 
-async fn read_request(stream: &mut BufReader<TcpStream>) -> Option<Recorded> {
+pub(super) async fn read_request(stream: &mut BufReader<TcpStream>) -> Option<Recorded> {
     let mut line = String::new();
     if stream.read_line(&mut line).await.ok()? == 0 {
         return None;
@@ -116,7 +116,7 @@ async fn read_request(stream: &mut BufReader<TcpStream>) -> Option<Recorded> {
     })
 }
 
-fn reason(status: u16) -> &'static str {
+pub(super) fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
         202 => "Accepted",

@@ -6,7 +6,8 @@
 //! - [`StandIn`]: a server that answers what the test scripts, down to the network's failures
 //!   (throttling, a connection dropped after the request was sent, a reply cut short).
 //! - [`signer`]: signing keys, JWKS documents and callback tokens, as Graph makes them.
-//! - [`RedisServer`]: a real `redis-server` on a free loopback port, for a fleet's shared store.
+//! - [`RedisServer`]: a real `redis-server` on a free loopback port, for a fleet's shared store,
+//!   and [`Balancer`], a load balancer in front of the fleet's instances.
 //!
 //! A whole round trip: the bot's callback receives an incoming call, answers it, and hears
 //! that the call is established.
@@ -41,12 +42,14 @@
 //! build with, set `[profile.dev.package.num-bigint-dig] opt-level = 3` (and the same for
 //! `rsa`), or each key takes seconds.
 
+mod balancer;
 mod graph;
 mod http1;
 mod redis;
 mod server;
 pub mod signer;
 
+pub use balancer::{Balancer, Spread};
 pub use graph::{Graph, Knobs, NotifyError};
 pub use redis::{RedisServer, RedisServerError};
 pub use server::{Recorded, Reply, StandIn};
