@@ -34,7 +34,9 @@
 //!   bounded, and a subscriber that falls behind is told how many events it missed.
 //!
 //! Each call's state is kept in a [`CallStore`] ([`MemoryStore`] by default), a trait shaped for
-//! a store that is remote and shared by several instances of a bot.
+//! a store that is remote and shared by several instances of a bot: with the `redis` feature,
+//! `RedisStore` lets any instance of a fleet serve any call (events, awaits and keepAlive
+//! across instances; its docs say how).
 //!
 //! Not here: media (audio and video frames of app-hosted media), and Graph's beta (delta
 //! rosters' `sequenceNumber` among them).

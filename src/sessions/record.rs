@@ -428,6 +428,7 @@ impl CallRecord {
 
     /// Sets the count of changes to the one the store holds, so that the next change is
     /// counted from it.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     pub(crate) fn set_version(&mut self, version: u64) {
         self.version = version;
     }
@@ -438,9 +439,8 @@ impl CallRecord {
     }
 
     /// What the change being made did to the call, as a JSON array of [`Event`]s, when the
-    /// registry was asked for it ([`CallStore::shares_news`](super::CallStore::shares_news)):
-    /// a store shared by several instances takes it and sends it to the others with its write
-    /// (never stored).
+    /// registry's store is shared (it has a [`feed`](super::CallStore::feed)): the store takes
+    /// it and sends it to the other instances with its write (never stored).
     ///
     /// ```
     /// let mut record = msgraph_calls::sessions::CallRecord::default();

@@ -1,43 +1,5 @@
 //! [`RedisStore`]: the sessions' store on Redis, shared by every instance of a bot (feature
 //! `redis`).
-//!
-//! # Keys
-//!
-//! Each call has three keys, all tagged with the call id between braces, so that a Redis Cluster
-//! keeps them in one slot (`<prefix>` is `msgraph-calls:` unless
-//! [`RedisStoreBuilder::prefix`] says otherwise):
-//!
-//! | key | type | holds |
-//! |---|---|---|
-//! | `<prefix>call:{<call id>}` | hash | `v`: the record's version, counted by Redis; `r`: the [`CallRecord`] as JSON; `e`: `1` once the call ended |
-//! | `<prefix>claims:{<call id>}` | hash | one field per claim (`incoming`): its holder and when its lease ends |
-//! | `<prefix>lock:{<call id>}` | string | the instance taking its turn to write the call, for a second at most |
-//! | `<prefix>leases` | sorted set | the calls going on that an instance keeps alive, scored by when its lease ends (milliseconds, Redis's clock) |
-//! | `<prefix>news` | channel | every change: `<version>\n<call id>\n<events as JSON>` |
-//!
-//! Call ids are in [normal form](super::normal_id). Every write sets the record's expiry: a
-//! call that has ended expires [`ended_ttl`](RedisStoreBuilder::ended_ttl) after its last
-//! change (one hour by default), a call going on [`live_ttl`](RedisStoreBuilder::live_ttl)
-//! after it (a day). The claims' key expires with its longest lease. Nothing is kept without an
-//! expiry, so an instance that dies before it removes an ended call leaves nothing for ever.
-//!
-//! # One change, atomically
-//!
-//! [`update`](CallStore::update) reads the record (from this instance's copy of it when it has
-//! one, else with one `HMGET`), runs the change, and writes the result with a script that
-//! compares the version first: when another instance wrote in between, the script answers
-//! with the record as it is now, and the change runs again on that. A change of a call whose
-//! copy is current costs one round trip; a duplicate notification, none. An instance that
-//! keeps losing to others (one writing the same call back to back) takes the call's lock for
-//! its next write, so that it gets its turn.
-//!
-//! # What Redis must offer
-//!
-//! Redis 6.2 or newer (Lua scripts with `EVALSHA`), reachable from every instance. A callback
-//! is acknowledged once its change is written: for that write to survive a restart of Redis,
-//! run it with the append-only file (`appendonly yes`; `appendfsync always` loses nothing,
-//! `everysec`, Redis's default, up to a second). The crate's tests run it with
-//! `appendonly yes` and `appendfsync always`.
 
 use std::fmt;
 use std::sync::{Arc, Mutex};
@@ -146,10 +108,59 @@ const COPIES: usize = 10_000;
 /// The sessions' [`CallStore`] on Redis: one call's record changed atomically by any instance
 /// of a bot, claims held under a lease, every key expiring on its own.
 ///
-/// The key layout, the atomic change and what Redis must offer are in the
-/// [module's docs](self). Cheap to clone: clones share one connection, which reconnects by
-/// itself; while Redis cannot be reached, each method fails with a [`StoreError`] within the
+/// Cheap to clone: clones share one connection, which reconnects by itself; while Redis cannot
+/// be reached, each method fails with a [`StoreError`] within the
 /// [timeout](RedisStoreBuilder::timeout), so that a callback is not acknowledged as if stored.
+///
+/// # Keys
+///
+/// Each call has three keys, each with the call id between braces; one lease index and one
+/// channel serve every call (`<prefix>` is `msgraph-calls:` unless
+/// [`RedisStoreBuilder::prefix`] says otherwise). Scripts touch a call's keys and the index
+/// together: Redis Cluster is not supported.
+///
+/// | key | type | holds |
+/// |---|---|---|
+/// | `<prefix>call:{<call id>}` | hash | `v`: the record's version, counted by Redis; `r`: the [`CallRecord`] as JSON; `e`: `1` once the call ended |
+/// | `<prefix>claims:{<call id>}` | hash | one field per claim (`incoming`): its holder and when its lease ends |
+/// | `<prefix>lock:{<call id>}` | string | the instance taking its turn to write the call, for a second at most |
+/// | `<prefix>leases` | sorted set | the calls going on that an instance keeps alive, scored by when its lease ends (milliseconds, Redis's clock) |
+/// | `<prefix>news` | channel | every change: `<version>\n<call id>\n<events as JSON>` |
+///
+/// Call ids are in [normal form](super::normal_id). Every write sets the record's expiry: a
+/// call that has ended expires [`ended_ttl`](RedisStoreBuilder::ended_ttl) after its last
+/// change (one hour by default), a call going on [`live_ttl`](RedisStoreBuilder::live_ttl)
+/// after it (a day). The claims' key expires with its longest lease. Nothing is kept without an
+/// expiry, so an instance that dies before it removes an ended call leaves nothing for ever.
+///
+/// # One change, atomically
+///
+/// [`update`](CallStore::update) reads the record (from this instance's copy of it when it has
+/// one, else with one `HMGET`), runs the change, and writes the result with a script that
+/// compares the version first: when another instance wrote in between, the script answers
+/// with the record as it is now, and the change runs again on that. A change of a call whose
+/// copy is current costs one round trip; a duplicate notification, none. An instance that
+/// keeps losing to others (one writing the same call back to back) takes the call's lock for
+/// its next write, so that it gets its turn.
+///
+/// # Shared by instances
+///
+/// The write script publishes what the change did (the events, as the registry gave them with
+/// [`CallRecord::take_news`]) on `<prefix>news`, with the new version: every instance hears it
+/// ([`CallStore::feed`]) and tells the calls it follows in version order, so an operation
+/// awaited on one instance finishes with a notification another received. Claims are fields of
+/// a call's claims hash: `incoming` (the instance that offers an incoming call), `keepalive`
+/// (the instance that keeps the call alive, also put in `<prefix>leases` by when its lease
+/// ends, so that [`orphans`](CallStore::orphans) finds the calls of an instance that died) and
+/// `reconcile` (the instance that reads the call again from Graph after Redis was down).
+///
+/// # What Redis must offer
+///
+/// Redis 6.2 or newer (Lua scripts with `EVALSHA`), reachable from every instance. A callback
+/// is acknowledged once its change is written: for that write to survive a restart of Redis,
+/// run it with the append-only file (`appendonly yes`; `appendfsync always` loses nothing,
+/// `everysec`, Redis's default, up to a second). The crate's tests run it with
+/// `appendonly yes` and `appendfsync always`. TLS (`rediss://`) is not supported yet.
 ///
 /// ```no_run
 /// use msgraph_calls::sessions::{Calls, RedisStore};

@@ -32,7 +32,7 @@ pub type Change<'a> = &'a mut (dyn FnMut(&mut CallRecord) -> bool + Send);
 /// over). [`MemoryStore`] is the reference implementation, for one instance: its registry
 /// keeps the waiters, the state watch and keepAlive in that instance.
 ///
-/// A store shared by several instances of a bot ([`RedisStore`](super::RedisStore) with the
+/// A store shared by several instances of a bot (`RedisStore` with the
 /// `redis` feature) also gives a [`feed`](CallStore::feed): the registry then puts each
 /// change's events on the record ([`CallRecord::take_news`]) for the store to send with its
 /// write, hears every instance's changes from the feed (so that events, states and awaited
