@@ -442,3 +442,69 @@ async fn the_store_hides_redis_passwords() {
     // A store that reached its Redis says only its settings.
     assert!(format!("{store:?}").starts_with("RedisStore { prefix: \"msgraph-calls:\""));
 }
+
+/// Goal: one round trip per notification. Counted with Redis's own `INFO commandstats`: 100
+/// call-state notifications applied by one instance (another listening to the news) are 100
+/// `EVALSHA`, and the commands the script runs; no read of the instance's own.
+#[tokio::test]
+async fn a_notification_costs_one_round_trip_counted_by_redis() {
+    let server = redis_or_skip!();
+    let calls = registry(store(&server).await);
+    let _listening = registry(store(&server).await);
+    let state = |state: &str| {
+        let mut body: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(format!(
+                "{}/tests/fixtures/notifications/call-answer-establishing.json",
+                env!("CARGO_MANIFEST_DIR")
+            ))
+            .unwrap(),
+        )
+        .unwrap();
+        body["value"][0]["resourceData"]["state"] = json!(state);
+        batch(body)
+    };
+    calls.apply(state("establishing")).await.unwrap();
+    let mut raw = raw(&server).await;
+    let () = redis::cmd("CONFIG")
+        .arg("RESETSTAT")
+        .query_async(&mut raw)
+        .await
+        .unwrap();
+    const N: u64 = 100;
+    for n in 0..N {
+        let next = if n % 2 == 0 { "established" } else { "hold" };
+        calls.apply(state(next)).await.unwrap();
+    }
+    let info: String = redis::cmd("INFO")
+        .arg("commandstats")
+        .query_async(&mut raw)
+        .await
+        .unwrap();
+    // `cmdstat_evalsha:calls=100,usec=...`
+    let calls_of: HashMap<String, u64> = info
+        .lines()
+        .filter_map(|line| {
+            let (name, rest) = line.strip_prefix("cmdstat_")?.split_once(':')?;
+            let count = rest
+                .strip_prefix("calls=")?
+                .split(',')
+                .next()?
+                .parse()
+                .ok()?;
+            Some((name.to_owned(), count))
+        })
+        .collect();
+    eprintln!("commands for {N} notifications: {calls_of:?}");
+    assert_eq!(calls_of.get("evalsha"), Some(&N), "{calls_of:?}");
+    // The script's own HMGET, once each: the instance read nothing beside it.
+    assert_eq!(calls_of.get("hmget"), Some(&N), "{calls_of:?}");
+    assert_eq!(calls_of.get("publish"), Some(&N), "{calls_of:?}");
+    let others: Vec<&String> = calls_of
+        .keys()
+        .filter(|name| {
+            let script = ["evalsha", "hmget", "hset", "pexpire", "publish", "get"];
+            !script.contains(&name.as_str()) && !name.starts_with("config")
+        })
+        .collect();
+    assert!(others.is_empty(), "{calls_of:?}");
+}
