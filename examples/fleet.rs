@@ -41,6 +41,7 @@ type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>
 /// What the instances tell the console.
 enum Said {
     Prompted(String, usize),
+    TakenOver,
     Ended(String),
 }
 
@@ -94,6 +95,7 @@ async fn main() -> Result<()> {
             .ok_or("no instance")?
         {
             Said::Prompted(id, n) => answered_by.insert(id, n),
+            Said::TakenOver => None,
             Said::Ended(id) => return Err(format!("call {id} ended early").into()),
         };
     }
@@ -102,16 +104,21 @@ async fn main() -> Result<()> {
     if let Some(runtime) = instances[0].0.take() {
         runtime.shutdown_background();
     }
-    let orphans = answered_by.iter().filter(|(_, &n)| n == 0);
-    for (k, (id, _)) in orphans.enumerate() {
+    let orphans: Vec<&String> = answered_by
+        .iter()
+        .filter(|(_, &n)| n == 0)
+        .map(|(id, _)| id)
+        .collect();
+    for (k, id) in orphans.iter().enumerate() {
         let n = 1 + k % 2;
-        let (calls, id, say) = (instances[n].1.clone(), id.clone(), say.clone());
+        let (calls, id, say) = (instances[n].1.clone(), (*id).clone(), say.clone());
         if let Some(runtime) = &instances[n].0 {
             runtime.spawn(async move {
                 match calls.session(&id).await {
                     Ok(Some(session)) => {
                         println!("[instance {n}] takes call {id} over from the store");
                         let events = session.events();
+                        let _ = say.send(Said::TakenOver);
                         finish(session, events, n, say).await;
                     }
                     other => println!("[instance {n}] call {id} not found: {other:?}"),
@@ -119,7 +126,16 @@ async fn main() -> Result<()> {
             });
         }
     }
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // The callers press once every call has a bot listening again.
+    let mut taken = 0;
+    while taken < orphans.len() {
+        if let Said::TakenOver = tokio::time::timeout(WAIT, said.recv())
+            .await?
+            .ok_or("none")?
+        {
+            taken += 1;
+        }
+    }
     for (n, id) in ids.iter().enumerate() {
         let tone = if n % 2 == 0 { "tone1" } else { "tone2" };
         println!("caller of {id}: presses {}", &tone[4..]);

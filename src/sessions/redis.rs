@@ -54,8 +54,10 @@ return 0
 /// Claims a field of a call's claims hash for a holder, unless another holder's lease runs;
 /// a `keepalive` lease is also put in the lease index, by when it ends, while the call's record
 /// is there and has not ended (else the call leaves the index). KEYS: the claims' key, the
-/// lease index, the record's key. ARGV: the field, the holder, the lease in milliseconds, the call. Answers 1
-/// (claimed or renewed) or 0.
+/// lease index, the record's key. ARGV: the field, the holder, the lease in milliseconds, the
+/// call, the expiry of a live call's record in milliseconds. A `keepalive` claim also renews
+/// the record's expiry and the index's (a quiet call lives on). Answers 1 (claimed or renewed)
+/// or 0.
 const CLAIM: &str = r"
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
@@ -74,6 +76,8 @@ end
 if ARGV[1] == 'keepalive' then
   if redis.call('HGET', KEYS[3], 'e') == '0' then
     redis.call('ZADD', KEYS[2], now + lease, ARGV[4])
+    redis.call('PEXPIRE', KEYS[3], ARGV[5])
+    redis.call('PEXPIRE', KEYS[2], ARGV[5])
   else
     redis.call('ZREM', KEYS[2], ARGV[4])
   end
@@ -101,6 +105,9 @@ const LOCK_AFTER: usize = 2;
 /// writes no longer.
 const LOCK_FOR: Duration = Duration::from_secs(1);
 
+/// The longest expiry set on a key: a year (Redis refuses one past its clock's range).
+const LONGEST_TTL: Duration = Duration::from_secs(365 * 24 * 3600);
+
 /// How many calls an instance keeps its copy of; past that, the copies of ended calls go, then
 /// all of them (each is read again when needed).
 const COPIES: usize = 10_000;
@@ -122,7 +129,7 @@ const COPIES: usize = 10_000;
 /// | key | type | holds |
 /// |---|---|---|
 /// | `<prefix>call:{<call id>}` | hash | `v`: the record's version, counted by Redis; `r`: the [`CallRecord`] as JSON; `e`: `1` once the call ended |
-/// | `<prefix>claims:{<call id>}` | hash | one field per claim (`incoming`): its holder and when its lease ends |
+/// | `<prefix>claims:{<call id>}` | hash | one field per claim (`incoming`, `keepalive`, `reconcile`): its holder and when its lease ends |
 /// | `<prefix>lock:{<call id>}` | string | the instance taking its turn to write the call, for a second at most |
 /// | `<prefix>leases` | sorted set | the calls going on that an instance keeps alive, scored by when its lease ends (milliseconds, Redis's clock) |
 /// | `<prefix>news` | channel | every change: `<version>\n<call id>\n<events as JSON>` |
@@ -130,8 +137,10 @@ const COPIES: usize = 10_000;
 /// Call ids are in [normal form](super::normal_id). Every write sets the record's expiry: a
 /// call that has ended expires [`ended_ttl`](RedisStoreBuilder::ended_ttl) after its last
 /// change (one hour by default), a call going on [`live_ttl`](RedisStoreBuilder::live_ttl)
-/// after it (a day). The claims' key expires with its longest lease. Nothing is kept without an
-/// expiry, so an instance that dies before it removes an ended call leaves nothing for ever.
+/// after it (a day). The claims' key expires with its longest lease. Nothing of a call is kept
+/// without an expiry, so an instance that dies before it removes an ended call leaves nothing
+/// for ever. The lease index holds calls going on only: a call leaves it when its end is
+/// written, when it is removed, or when an instance finds its record gone or ended.
 ///
 /// # One change, atomically
 ///
@@ -139,7 +148,9 @@ const COPIES: usize = 10_000;
 /// one, else with one `HMGET`), runs the change, and writes the result with a script that
 /// compares the version first: when another instance wrote in between, the script answers
 /// with the record as it is now, and the change runs again on that. A change of a call whose
-/// copy is current costs one round trip; a duplicate notification, none. An instance that
+/// copy is current costs one round trip; a duplicate notification, none. A copy goes as soon
+/// as the news of a newer version is heard, so that no change is judged against a record
+/// another instance has changed since (within the moment the news takes to arrive). An instance that
 /// keeps losing to others (one writing the same call back to back) takes the call's lock for
 /// its next write, so that it gets its turn.
 ///
@@ -194,7 +205,7 @@ struct Inner {
     /// This instance's id, as the holder of a call's lock.
     id: String,
     /// This instance's copy of the calls it changed or read last, with their versions.
-    copies: Mutex<ByCall<(u64, CallRecord)>>,
+    copies: Arc<Mutex<ByCall<(u64, CallRecord)>>>,
 }
 
 /// Settings of a [`RedisStore`], from [`RedisStore::builder`].
@@ -231,15 +242,15 @@ impl fmt::Debug for RedisStoreBuilder {
 /// A Redis URL without its user and password: `redis://:secret@host:6379/0` gives
 /// `redis://host:6379/0`.
 fn redacted(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return "(not a URL)".to_owned();
+    let Ok(mut parsed) = reqwest::Url::parse(url) else {
+        return "(a URL that does not read, not shown)".to_owned();
     };
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    let (authority, path) = rest.split_at(authority_end);
-    let host = authority
-        .rsplit_once('@')
-        .map_or(authority, |(_, host)| host);
-    format!("{scheme}://{host}{path}")
+    // A URL that cannot hold a user or password has none to hide; its query might.
+    let _ = parsed.set_username("");
+    let _ = parsed.set_password(None);
+    parsed.set_query(None);
+    parsed.set_fragment(None);
+    parsed.to_string()
 }
 
 impl RedisStoreBuilder {
@@ -263,7 +274,7 @@ impl RedisStoreBuilder {
     ///     .ended_ttl(Duration::from_secs(15 * 60));
     /// ```
     pub fn ended_ttl(mut self, ttl: Duration) -> RedisStoreBuilder {
-        self.ended_ttl = ttl;
+        self.ended_ttl = ttl.min(LONGEST_TTL);
         self
     }
 
@@ -276,7 +287,7 @@ impl RedisStoreBuilder {
     ///     .live_ttl(Duration::from_secs(12 * 3600));
     /// ```
     pub fn live_ttl(mut self, ttl: Duration) -> RedisStoreBuilder {
-        self.live_ttl = ttl;
+        self.live_ttl = ttl.min(LONGEST_TTL);
         self
     }
 
@@ -323,7 +334,24 @@ impl RedisStoreBuilder {
             .map_err(|e| failed(&format!("connecting to {}", redacted(&self.url)), &e))?;
         let (feed, _) = broadcast::channel(FEED_CAPACITY);
         let channel = format!("{}news", self.prefix);
-        let listener = tokio::spawn(listen(client, channel, feed.clone(), self.timeout));
+        let copies = Arc::new(Mutex::new(ByCall::default()));
+        let (subscribed, first) = tokio::sync::oneshot::channel();
+        let listening = Listening {
+            client,
+            channel,
+            feed: feed.clone(),
+            timeout: self.timeout,
+            copies: copies.clone(),
+        };
+        let listener = tokio::spawn(listen(listening, subscribed));
+        // No change made through this store may go unheard: it returns once subscribed.
+        if !matches!(tokio::time::timeout(self.timeout, first).await, Ok(Ok(()))) {
+            listener.abort();
+            return Err(StoreError::new(format!(
+                "subscribing to the news channel of {}: timed out",
+                redacted(&self.url)
+            )));
+        }
         Ok(RedisStore {
             inner: Arc::new(Inner {
                 connection,
@@ -337,7 +365,7 @@ impl RedisStoreBuilder {
                 claim: redis::Script::new(CLAIM),
                 lapsed: redis::Script::new(LAPSED),
                 id: format!("{:016x}", fastrand::u64(..)),
-                copies: Mutex::new(ByCall::default()),
+                copies,
             }),
         })
     }
@@ -355,13 +383,16 @@ const FEED_CAPACITY: usize = 4096;
 /// Listens to the news channel for as long as the store lives, connecting again (with a pause
 /// growing to a second) whenever the connection is lost; after a cut, says
 /// [`Heard::Resumed`].
-async fn listen(
-    client: redis::Client,
-    channel: String,
-    feed: broadcast::Sender<Heard>,
-    timeout: Duration,
-) {
+async fn listen(listening: Listening, subscribed: tokio::sync::oneshot::Sender<()>) {
     use futures_util::StreamExt;
+    let Listening {
+        client,
+        channel,
+        feed,
+        timeout,
+        copies,
+    } = listening;
+    let mut subscribed = Some(subscribed);
     let mut cut = false;
     let mut pause = Duration::from_millis(50);
     loop {
@@ -374,6 +405,9 @@ async fn listen(
         match connected {
             Ok(Ok(pubsub)) => {
                 pause = Duration::from_millis(50);
+                if let Some(subscribed) = subscribed.take() {
+                    let _ = subscribed.send(());
+                }
                 if cut {
                     // No receiver yet is no error: a registry made later missed nothing.
                     let _ = feed.send(Heard::Resumed);
@@ -382,6 +416,16 @@ async fn listen(
                 while let Some(message) = messages.next().await {
                     match read_news(message.get_payload_bytes()) {
                         Some(news) => {
+                            // A copy older than the news is behind: it goes, so that no change
+                            // is judged against it.
+                            if let Ok(mut copies) = copies.lock() {
+                                if copies
+                                    .get(news.call.as_str())
+                                    .is_some_and(|(version, _)| *version < news.version)
+                                {
+                                    copies.remove(news.call.as_str());
+                                }
+                            }
                             let _ = feed.send(Heard::News(news));
                         }
                         None => tracing::warn!(
@@ -401,6 +445,15 @@ async fn listen(
         tokio::time::sleep(pause).await;
         pause = (pause * 2).min(Duration::from_secs(1));
     }
+}
+
+/// What the task listening to the news channel holds.
+struct Listening {
+    client: redis::Client,
+    channel: String,
+    feed: broadcast::Sender<Heard>,
+    timeout: Duration,
+    copies: Arc<Mutex<ByCall<(u64, CallRecord)>>>,
 }
 
 /// A message of the news channel: `<version>\n<call>\n<events>`.
@@ -648,9 +701,8 @@ impl CallStore for RedisStore {
                 } else {
                     self.inner.live_ttl
                 };
-                let answer: (u8, u64, Option<String>) = self
-                    .inner
-                    .write
+                let mut invocation = self.inner.write.prepare_invoke();
+                invocation
                     .key(self.record_key(call))
                     .key(self.lock_key(call))
                     .key(self.leases_key())
@@ -661,14 +713,21 @@ impl CallStore for RedisStore {
                     .arg(self.news_channel())
                     .arg(call)
                     .arg(news)
-                    .arg(if ended { "1" } else { "0" })
-                    .invoke_async(&mut self.connection())
-                    .await
-                    .map_err(|e| {
-                        // The write may have been made: this copy can no longer be trusted.
-                        self.drop_copy(call);
-                        failed(&format!("writing call {call}"), &e)
-                    })?;
+                    .arg(if ended { "1" } else { "0" });
+                let mut answer = invocation.invoke_async(&mut self.connection()).await;
+                if let Err(e) = &answer {
+                    // A connection lost since the last command (Redis restarted): tried once
+                    // more. Safe: if the first try was written, the version no longer matches
+                    // and the change runs again on the record as it is.
+                    if e.is_connection_dropped() || e.is_io_error() {
+                        answer = invocation.invoke_async(&mut self.connection()).await;
+                    }
+                }
+                let answer: (u8, u64, Option<String>) = answer.map_err(|e| {
+                    // The write may have been made: this copy can no longer be trusted.
+                    self.drop_copy(call);
+                    failed(&format!("writing call {call}"), &e)
+                })?;
                 match answer {
                     (1, written, _) => {
                         self.keep_copy(call, written, record);
@@ -708,7 +767,7 @@ impl CallStore for RedisStore {
         Box::pin(async move {
             // `<call>/incoming`: the field `incoming` of the call's claims.
             let (call, field) = what.split_once('/').unwrap_or((what, ""));
-            let claimed: u8 = self
+            let claimed: redis::RedisResult<u8> = self
                 .inner
                 .claim
                 .key(self.claims_key(call))
@@ -718,9 +777,29 @@ impl CallStore for RedisStore {
                 .arg(holder)
                 .arg(millis(ttl))
                 .arg(call)
+                .arg(millis(self.inner.live_ttl))
                 .invoke_async(&mut self.connection())
-                .await
-                .map_err(|e| failed(&format!("claiming {what}"), &e))?;
+                .await;
+            // A claim made again by the same holder is the same claim: tried once more when
+            // the connection was lost (Redis restarted).
+            let claimed: u8 = match claimed {
+                Err(e) if e.is_connection_dropped() || e.is_io_error() => {
+                    self.inner
+                        .claim
+                        .key(self.claims_key(call))
+                        .key(self.leases_key())
+                        .key(self.record_key(call))
+                        .arg(field)
+                        .arg(holder)
+                        .arg(millis(ttl))
+                        .arg(call)
+                        .arg(millis(self.inner.live_ttl))
+                        .invoke_async(&mut self.connection())
+                        .await
+                }
+                other => other,
+            }
+            .map_err(|e| failed(&format!("claiming {what}"), &e))?;
             Ok(claimed == 1)
         })
     }
@@ -788,10 +867,13 @@ mod tests {
             "redis://10.0.0.5:6379/0"
         );
         assert_eq!(
-            redacted("rediss://user:p@ss@cache.example:6380"),
+            redacted("rediss://user:p%40ss@cache.example:6380"),
             "rediss://cache.example:6380"
         );
+        // A password with a slash does not read as a URL: none of it is shown.
+        assert!(!redacted("redis://:pa/ss@host:6379/0").contains("pa"));
+        assert!(!redacted("redis+unix:///run/redis.sock?pass=secret").contains("secret"));
         assert_eq!(redacted("redis://127.0.0.1/"), "redis://127.0.0.1/");
-        assert_eq!(redacted("secret"), "(not a URL)");
+        assert!(!redacted("secret").contains("secret"));
     }
 }

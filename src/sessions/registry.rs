@@ -27,7 +27,7 @@ const SHARDS: usize = 16;
 
 /// How long news that came before the one it follows waits for it, on a shared store, before
 /// it is told anyway (and the call read again from the store).
-const GAP_WAIT: Duration = Duration::from_millis(250);
+const GAP_WAIT: Duration = Duration::from_secs(1);
 
 /// How long an instance's claim to reconcile a call with Graph lasts: one instance asks.
 const RECONCILE_CLAIM: Duration = Duration::from_secs(10);
@@ -197,7 +197,8 @@ impl CallsBuilder {
     }
 
     /// How long an ended call stays in memory and in the store, for late readers: default
-    /// 2 minutes.
+    /// 2 minutes. A store shared by several instances keeps it until it expires
+    /// (`RedisStore`'s `ended_ttl`).
     ///
     /// ```no_run
     /// # fn demo(client: msgraph_calls::Client) {
@@ -269,6 +270,7 @@ impl CallsBuilder {
                 client: self.client,
                 shared: feed.is_some(),
                 feed: Mutex::new(feed),
+                reconciling: AtomicBool::new(false),
                 store,
                 config: self.config,
                 locals: (0..SHARDS).map(|_| Mutex::new(ByCall::default())).collect(),
@@ -333,6 +335,8 @@ pub(crate) struct Inner {
     shared: bool,
     /// The store's feed, until the registry listens to it.
     feed: Mutex<Option<Feed>>,
+    /// Every followed call is being reconciled.
+    reconciling: AtomicBool,
     pub(crate) config: Config,
     locals: Vec<Mutex<ByCall<Arc<Local>>>>,
     incoming: mpsc::Sender<Offered>,
@@ -525,6 +529,14 @@ impl Local {
     fn is_over(&self) -> bool {
         matches!(self.state.get(), Some(CallState::Terminated))
     }
+
+    /// The call was read from the store at `version`: news older than it is not told.
+    fn read_at(&self, version: u64) {
+        let mut delivery = self.delivery.lock().unwrap_or_else(|p| p.into_inner());
+        if delivery.told.is_none() {
+            delivery.told = Some(version);
+        }
+    }
 }
 
 impl Drop for Local {
@@ -684,17 +696,21 @@ impl Inner {
             }
         };
         let mut delivery = local.delivery.lock().unwrap_or_else(|p| p.into_inner());
-        if delivery.told.is_some_and(|told| told >= record.version()) {
-            return;
+        if delivery.told.is_none_or(|told| told < record.version()) {
+            delivery.told = Some(record.version());
+            delivery
+                .held
+                .retain(|version, _| *version > record.version());
         }
-        delivery.told = Some(record.version());
-        delivery
-            .held
-            .retain(|version, _| *version > record.version());
+        // The state is compared whatever the versions: news of a version missed is lost.
         let mut events = EventList::default();
         let now = local.state.get();
         match (record.termination(), record.state()) {
             (Some(termination), _) if !local.is_over() => {
+                events.push(Event::StateChanged {
+                    from: now,
+                    to: CallState::Terminated,
+                });
                 events.push(Event::Terminated(Box::new(termination.clone())))
             }
             (None, Some(state)) if now.as_ref() != Some(state) => {
@@ -734,14 +750,19 @@ impl Inner {
                             }
                             Err(e) => {
                                 tracing::warn!(call = %local.id, error = %e, "news of a call does not read; reading the call again");
-                                registry.resync(&local).await;
+                                tokio::spawn(async move { registry.resync(&local).await });
                             }
                         }
                     }
-                    Heard::Resumed => {
+                    // One reconciliation at a time: cuts that come while one runs are covered by it.
+                    Heard::Resumed if !registry.reconciling.swap(true, Ordering::SeqCst) => {
                         let registry = registry.clone();
-                        tokio::spawn(async move { registry.reconcile_all().await });
+                        tokio::spawn(async move {
+                            registry.reconcile_all().await;
+                            registry.reconciling.store(false, Ordering::SeqCst);
+                        });
                     }
+                    Heard::Resumed => {}
                 }
             }
         });
@@ -786,6 +807,7 @@ impl Inner {
             tracing::info!(call = %id, "taking over a call whose keepAlive lease ran out");
             let local = self.local(&id);
             local.state.set_if_unknown(record.state());
+            local.read_at(record.version());
             self.keep_alive(&local, false);
             // A task that lost the lease before: it holds it now.
             local.lease_taken.notify_one();
@@ -1205,6 +1227,11 @@ impl Inner {
             if let Ok(mut forgotten) = registry.forgotten.lock() {
                 forgotten.add(key.clone());
             }
+            // A shared store keeps the record until it expires, so that a late copy reaching
+            // an instance that has not forgotten the call still finds it ended.
+            if registry.shared {
+                return;
+            }
             if let Err(e) = registry.store.remove(&key).await {
                 tracing::warn!(call = %key, error = %e, "an ended call could not be removed from the store");
             }
@@ -1421,6 +1448,7 @@ impl Calls {
         let local = self.inner.local(id);
         // Only where nothing was applied here meanwhile: never back over a newer state.
         local.state.set_if_unknown(record.state());
+        local.read_at(record.version());
         if record.termination().is_some() {
             self.inner.forget_later(&local);
         }

@@ -192,7 +192,7 @@ async fn serve(stream: TcpStream, shared: Arc<Shared>) {
 
 impl Shared {
     /// Sends `request` as the spread says; the answer of the first instance reached.
-    async fn forward(&self, request: &Recorded) -> Answer {
+    async fn forward(self: &Arc<Self>, request: &Recorded) -> Answer {
         let count = self.instances.len();
         if count == 0 {
             return (502, None, b"no instance".to_vec());
@@ -204,21 +204,25 @@ impl Shared {
                 twice_in > 0 && count > 1 && fastrand::u32(..twice_in) == 0,
             ),
         };
+        // The second copy goes to another instance at the same time; what it answers is not
+        // Graph's to see.
+        let second = twice.then(|| {
+            let other = (first + 1 + fastrand::usize(..count - 1)) % count;
+            let (shared, copy) = (self.clone(), request.clone());
+            tokio::spawn(async move {
+                let _ = shared.send(other, &copy).await;
+            })
+        });
         // Tried in turn from the one picked: a stopped instance is skipped.
         let mut answer = None;
-        let mut reached = first;
         for step in 0..count {
-            let at = (first + step) % count;
-            if let Some(got) = self.send(at, request).await {
+            if let Some(got) = self.send((first + step) % count, request).await {
                 answer = Some(got);
-                reached = at;
                 break;
             }
         }
-        if twice {
-            // The second copy goes to another instance; what it answers is not Graph's to see.
-            let other = (reached + 1 + fastrand::usize(..count - 1)) % count;
-            let _ = self.send(other, request).await;
+        if let Some(second) = second {
+            let _ = second.await;
         }
         answer.unwrap_or((502, None, b"no instance answered".to_vec()))
     }
