@@ -38,7 +38,7 @@ end
 if ARGV[8] == '1' then
   redis.call('ZREM', KEYS[3], ARGV[6])
 end
-redis.call('PUBLISH', ARGV[5], next .. '\n' .. ARGV[6] .. '\n' .. ARGV[7])
+redis.call('PUBLISH', ARGV[5], next .. '\n' .. ARGV[6] .. '\n' .. ARGV[7] .. '\n' .. ARGV[2])
 return {1, next, ''}
 ";
 
@@ -132,7 +132,7 @@ const COPIES: usize = 10_000;
 /// | `<prefix>claims:{<call id>}` | hash | one field per claim (`incoming`, `keepalive`, `reconcile`): its holder and when its lease ends |
 /// | `<prefix>lock:{<call id>}` | string | the instance taking its turn to write the call, for a second at most |
 /// | `<prefix>leases` | sorted set | the calls going on that an instance keeps alive, scored by when its lease ends (milliseconds, Redis's clock) |
-/// | `<prefix>news` | channel | every change: `<version>\n<call id>\n<events as JSON>` |
+/// | `<prefix>news` | channel | every change: `<version>\n<call id>\n<events as JSON>\n<record as JSON>` |
 ///
 /// Call ids are in [normal form](super::normal_id). Every write sets the record's expiry: a
 /// call that has ended expires [`ended_ttl`](RedisStoreBuilder::ended_ttl) after its last
@@ -148,9 +148,10 @@ const COPIES: usize = 10_000;
 /// one, else with one `HMGET`), runs the change, and writes the result with a script that
 /// compares the version first: when another instance wrote in between, the script answers
 /// with the record as it is now, and the change runs again on that. A change of a call whose
-/// copy is current costs one round trip; a duplicate notification, none. A copy goes as soon
-/// as the news of a newer version is heard, so that no change is judged against a record
-/// another instance has changed since (within the moment the news takes to arrive). An instance that
+/// copy is current costs one round trip; a duplicate notification, none. The news of a change
+/// carries the record as written, and the copies of the instances that hold one take it: a
+/// change made after another instance's costs one round trip too, once the news has arrived
+/// (two when it comes before: the script answers with the record as it is). An instance that
 /// keeps losing to others (one writing the same call back to back) takes the call's lock for
 /// its next write, so that it gets its turn.
 ///
@@ -415,17 +416,8 @@ async fn listen(listening: Listening, subscribed: tokio::sync::oneshot::Sender<(
                 let mut messages = pubsub.into_on_message();
                 while let Some(message) = messages.next().await {
                     match read_news(message.get_payload_bytes()) {
-                        Some(news) => {
-                            // A copy older than the news is behind: it goes, so that no change
-                            // is judged against it.
-                            if let Ok(mut copies) = copies.lock() {
-                                if copies
-                                    .get(news.call.as_str())
-                                    .is_some_and(|(version, _)| *version < news.version)
-                                {
-                                    copies.remove(news.call.as_str());
-                                }
-                            }
+                        Some((news, record)) => {
+                            refresh_copy(&copies, &news, record);
                             let _ = feed.send(Heard::News(news));
                         }
                         None => tracing::warn!(
@@ -456,18 +448,43 @@ struct Listening {
     copies: Arc<Mutex<ByCall<(u64, CallRecord)>>>,
 }
 
-/// A message of the news channel: `<version>\n<call>\n<events>`.
-fn read_news(payload: &[u8]) -> Option<News> {
+/// A message of the news channel, `<version>\n<call>\n<events>\n<record>` (JSON holds no
+/// raw line break): the news, and the record as written.
+fn read_news(payload: &[u8]) -> Option<(News, &str)> {
     let text = std::str::from_utf8(payload).ok()?;
-    let mut parts = text.splitn(3, '\n');
+    let mut parts = text.splitn(4, '\n');
     let version = parts.next()?.parse().ok()?;
     let call = parts.next()?.to_owned();
     let events = parts.next()?.to_owned();
-    Some(News {
+    let record = parts.next().unwrap_or_default();
+    let news = News {
         call,
         version,
         events,
-    })
+    };
+    Some((news, record))
+}
+
+/// An instance's copy of a call that news says is behind takes the record as written, so that
+/// its next change still costs one round trip; when the record does not read, the copy goes.
+fn refresh_copy(copies: &Mutex<ByCall<(u64, CallRecord)>>, news: &News, record: &str) {
+    let Ok(mut copies) = copies.lock() else {
+        return;
+    };
+    let behind = copies
+        .get(news.call.as_str())
+        .is_some_and(|(version, _)| *version < news.version);
+    if !behind {
+        return;
+    }
+    match serde_json::from_str::<CallRecord>(record) {
+        Ok(record) => {
+            copies.insert(news.call.clone(), (news.version, record));
+        }
+        Err(_) => {
+            copies.remove(news.call.as_str());
+        }
+    }
 }
 
 /// A store error for a Redis error met while `doing`.
