@@ -8,90 +8,13 @@ use std::time::Duration;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use tokio::sync::broadcast;
 
+mod news;
+mod scripts;
+
 use super::record::CallRecord;
-use super::store::{ByCall, CallStore, Change, Feed, Heard, News, StoreError, StoreFuture};
-
-/// Writes a record if its version is still the one read and no other instance holds the
-/// call's lock, and publishes what the change did; else answers with the record as it is now.
-/// KEYS: the record's key, the lock's, the lease index. ARGV: the version read (`0`: none), the
-/// record as JSON, its expiry in milliseconds, this instance's id, the news channel, the call,
-/// the change's events as JSON (may be empty), `1` when the call has ended. Answers
-/// `{1, new version, ''}` (written, and the lock, if this instance held it, released),
-/// `{0, version, record}` (another wrote first) or `{2, '0', ''}` (another instance holds the
-/// lock).
-const WRITE: &str = r"
-local lock = redis.call('GET', KEYS[2])
-if lock and lock ~= ARGV[4] then
-  return {2, '0', ''}
-end
-local now = redis.call('HMGET', KEYS[1], 'v', 'r')
-local version = now[1] or '0'
-if version ~= ARGV[1] then
-  return {0, version, now[2] or ''}
-end
-local next = tostring(tonumber(version) + 1)
-redis.call('HSET', KEYS[1], 'v', next, 'r', ARGV[2], 'e', ARGV[8])
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-if lock then
-  redis.call('DEL', KEYS[2])
-end
-if ARGV[8] == '1' then
-  redis.call('ZREM', KEYS[3], ARGV[6])
-end
-redis.call('PUBLISH', ARGV[5], next .. '\n' .. ARGV[6] .. '\n' .. ARGV[7] .. '\n' .. ARGV[2])
-return {1, next, ''}
-";
-
-/// Releases a call's lock if this instance holds it. KEYS: the lock's key. ARGV: this
-/// instance's id.
-const RELEASE: &str = r"
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('DEL', KEYS[1])
-end
-return 0
-";
-
-/// Claims a field of a call's claims hash for a holder, unless another holder's lease runs;
-/// a `keepalive` lease is also put in the lease index, by when it ends, while the call's record
-/// is there and has not ended (else the call leaves the index). KEYS: the claims' key, the
-/// lease index, the record's key. ARGV: the field, the holder, the lease in milliseconds, the
-/// call, the expiry of a live call's record in milliseconds. A `keepalive` claim also renews
-/// the record's expiry and the index's (a quiet call lives on). Answers 1 (claimed or renewed)
-/// or 0.
-const CLAIM: &str = r"
-local clock = redis.call('TIME')
-local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
-local held = redis.call('HGET', KEYS[1], ARGV[1])
-if held then
-  local until_ms, holder = string.match(held, '^(%d+) (.*)$')
-  if holder ~= ARGV[2] and tonumber(until_ms) > now then
-    return 0
-  end
-end
-local lease = tonumber(ARGV[3])
-redis.call('HSET', KEYS[1], ARGV[1], tostring(now + lease) .. ' ' .. ARGV[2])
-if redis.call('PTTL', KEYS[1]) < lease then
-  redis.call('PEXPIRE', KEYS[1], lease)
-end
-if ARGV[1] == 'keepalive' then
-  if redis.call('HGET', KEYS[3], 'e') == '0' then
-    redis.call('ZADD', KEYS[2], now + lease, ARGV[4])
-    redis.call('PEXPIRE', KEYS[3], ARGV[5])
-    redis.call('PEXPIRE', KEYS[2], ARGV[5])
-  else
-    redis.call('ZREM', KEYS[2], ARGV[4])
-  end
-end
-return 1
-";
-
-/// The calls whose keepAlive lease ran out, by Redis's clock. KEYS: the lease index. ARGV: how
-/// many at most.
-const LAPSED: &str = r"
-local clock = redis.call('TIME')
-local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
-return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
-";
+use super::store::{ByCall, CallStore, Change, Feed, Heard, StoreError, StoreFuture};
+use news::{listen, Listening, FEED_CAPACITY};
+use scripts::{CLAIM, LAPSED, RELEASE, WRITE};
 
 /// How many times a change is run again after other instances wrote first, before
 /// [`update`](CallStore::update) gives up.
@@ -375,115 +298,6 @@ impl RedisStoreBuilder {
 impl Drop for Inner {
     fn drop(&mut self) {
         self.listener.abort();
-    }
-}
-
-/// How many things heard a registry may fall behind by before it is told it missed some.
-const FEED_CAPACITY: usize = 4096;
-
-/// Listens to the news channel for as long as the store lives, connecting again (with a pause
-/// growing to a second) whenever the connection is lost; after a cut, says
-/// [`Heard::Resumed`].
-async fn listen(listening: Listening, subscribed: tokio::sync::oneshot::Sender<()>) {
-    use futures_util::StreamExt;
-    let Listening {
-        client,
-        channel,
-        feed,
-        timeout,
-        copies,
-    } = listening;
-    let mut subscribed = Some(subscribed);
-    let mut cut = false;
-    let mut pause = Duration::from_millis(50);
-    loop {
-        let connected = tokio::time::timeout(timeout, async {
-            let mut pubsub = client.get_async_pubsub().await?;
-            pubsub.subscribe(&channel).await?;
-            Ok::<_, redis::RedisError>(pubsub)
-        })
-        .await;
-        match connected {
-            Ok(Ok(pubsub)) => {
-                pause = Duration::from_millis(50);
-                if let Some(subscribed) = subscribed.take() {
-                    let _ = subscribed.send(());
-                }
-                if cut {
-                    // No receiver yet is no error: a registry made later missed nothing.
-                    let _ = feed.send(Heard::Resumed);
-                }
-                let mut messages = pubsub.into_on_message();
-                while let Some(message) = messages.next().await {
-                    match read_news(message.get_payload_bytes()) {
-                        Some((news, record)) => {
-                            refresh_copy(&copies, &news, record);
-                            let _ = feed.send(Heard::News(news));
-                        }
-                        None => tracing::warn!(
-                            channel = %channel,
-                            "a message on the news channel does not read: ignored"
-                        ),
-                    }
-                }
-                tracing::warn!(channel = %channel, "the news channel was cut; listening again");
-            }
-            Ok(Err(e)) => {
-                tracing::debug!(error = %failed("listening for news", &e), "listening again")
-            }
-            Err(_) => tracing::debug!("listening for news timed out; listening again"),
-        }
-        cut = true;
-        tokio::time::sleep(pause).await;
-        pause = (pause * 2).min(Duration::from_secs(1));
-    }
-}
-
-/// What the task listening to the news channel holds.
-struct Listening {
-    client: redis::Client,
-    channel: String,
-    feed: broadcast::Sender<Heard>,
-    timeout: Duration,
-    copies: Arc<Mutex<ByCall<(u64, CallRecord)>>>,
-}
-
-/// A message of the news channel, `<version>\n<call>\n<events>\n<record>` (JSON holds no
-/// raw line break): the news, and the record as written.
-fn read_news(payload: &[u8]) -> Option<(News, &str)> {
-    let text = std::str::from_utf8(payload).ok()?;
-    let mut parts = text.splitn(4, '\n');
-    let version = parts.next()?.parse().ok()?;
-    let call = parts.next()?.to_owned();
-    let events = parts.next()?.to_owned();
-    let record = parts.next().unwrap_or_default();
-    let news = News {
-        call,
-        version,
-        events,
-    };
-    Some((news, record))
-}
-
-/// An instance's copy of a call that news says is behind takes the record as written, so that
-/// its next change still costs one round trip; when the record does not read, the copy goes.
-fn refresh_copy(copies: &Mutex<ByCall<(u64, CallRecord)>>, news: &News, record: &str) {
-    let Ok(mut copies) = copies.lock() else {
-        return;
-    };
-    let behind = copies
-        .get(news.call.as_str())
-        .is_some_and(|(version, _)| *version < news.version);
-    if !behind {
-        return;
-    }
-    match serde_json::from_str::<CallRecord>(record) {
-        Ok(record) => {
-            copies.insert(news.call.clone(), (news.version, record));
-        }
-        Err(_) => {
-            copies.remove(news.call.as_str());
-        }
     }
 }
 
@@ -784,9 +598,8 @@ impl CallStore for RedisStore {
         Box::pin(async move {
             // `<call>/incoming`: the field `incoming` of the call's claims.
             let (call, field) = what.split_once('/').unwrap_or((what, ""));
-            let claimed: redis::RedisResult<u8> = self
-                .inner
-                .claim
+            let mut invocation = self.inner.claim.prepare_invoke();
+            invocation
                 .key(self.claims_key(call))
                 .key(self.leases_key())
                 .key(self.record_key(call))
@@ -794,29 +607,16 @@ impl CallStore for RedisStore {
                 .arg(holder)
                 .arg(millis(ttl))
                 .arg(call)
-                .arg(millis(self.inner.live_ttl))
-                .invoke_async(&mut self.connection())
-                .await;
+                .arg(millis(self.inner.live_ttl));
+            let mut claimed = invocation.invoke_async(&mut self.connection()).await;
             // A claim made again by the same holder is the same claim: tried once more when
             // the connection was lost (Redis restarted).
-            let claimed: u8 = match claimed {
-                Err(e) if e.is_connection_dropped() || e.is_io_error() => {
-                    self.inner
-                        .claim
-                        .key(self.claims_key(call))
-                        .key(self.leases_key())
-                        .key(self.record_key(call))
-                        .arg(field)
-                        .arg(holder)
-                        .arg(millis(ttl))
-                        .arg(call)
-                        .arg(millis(self.inner.live_ttl))
-                        .invoke_async(&mut self.connection())
-                        .await
+            if let Err(e) = &claimed {
+                if e.is_connection_dropped() || e.is_io_error() {
+                    claimed = invocation.invoke_async(&mut self.connection()).await;
                 }
-                other => other,
             }
-            .map_err(|e| failed(&format!("claiming {what}"), &e))?;
+            let claimed: u8 = claimed.map_err(|e| failed(&format!("claiming {what}"), &e))?;
             Ok(claimed == 1)
         })
     }
