@@ -10,11 +10,11 @@ use std::time::Duration;
 
 use http::{HeaderMap, HeaderValue, StatusCode};
 use msgraph_calls::inbound::{
-    Received, Receiver, Rejection, Validator, VerifiedClaims, MAX_KEY_FETCH_TIMEOUT,
-    MIN_REFRESH_GAP,
+    Received, Receiver, Rejection, Validator, VerifiedClaims, DEFAULT_MIN_REFRESH_GAP,
+    MAX_FETCH_WAITERS, MAX_KEY_FETCH_TIMEOUT, MIN_REFRESH_GAP,
 };
 use msgraph_calls::testing::signer::{self, b64, Alg, GraphKey, JWKS_PATH, OPENID_PATH};
-use msgraph_calls::testing::{Recorded, Reply, StandIn};
+use msgraph_calls::testing::{age_keys, Recorded, Reply, StandIn};
 use msgraph_calls::Cloud;
 use serde_json::{json, Value};
 
@@ -150,6 +150,35 @@ fn forged_requests() -> Vec<(&'static str, HeaderMap, Rejection)> {
                 json!({"nbf": now + 3600, "exp": now + 7200}),
             ))),
             Rejection::NotYetValid,
+        ),
+        (
+            "exp in 2500 (a lifetime no Graph token has)",
+            bearer(&sign(with(
+                valid_claims(),
+                json!({"exp": 16_725_225_600_u64}),
+            ))),
+            Rejection::TooLongLived,
+        ),
+        (
+            "two days from its iat",
+            bearer(&sign(with(
+                valid_claims(),
+                json!({"iat": now - 3600, "exp": now + 2 * 86_400 - 3600}),
+            ))),
+            Rejection::TooLongLived,
+        ),
+        (
+            "iat in 3000",
+            bearer(&sign(with(
+                valid_claims(),
+                json!({"iat": 32_503_680_000_u64}),
+            ))),
+            Rejection::IssuedInTheFuture,
+        ),
+        (
+            "iat an hour ahead",
+            bearer(&sign(with(valid_claims(), json!({"iat": now + 3600})))),
+            Rejection::IssuedInTheFuture,
         ),
         (
             "no exp",
@@ -328,11 +357,31 @@ async fn a_token_signed_by_graph_is_accepted_with_its_claims() {
         .await
         .unwrap();
     assert_eq!(claims.issuer, "https://api.botframework.com");
+    // The tenant in capitals is accepted and returned as the allow-list compares it: in
+    // lower case.
     let upper = with(valid_claims(), json!({"tid": TENANT.to_uppercase()}));
-    assert!(validator
+    let claims = validator
         .validate(&bearer(&KEYS.graph.sign(&upper)))
         .await
+        .unwrap();
+    assert_eq!(claims.tenant_id, TENANT);
+    // A lifetime within the bound, counted from `iat`: 23 hours.
+    let long = with(
+        valid_claims(),
+        json!({"iat": now - 3600, "exp": now + 22 * 3600}),
+    );
+    assert!(validator
+        .validate(&bearer(&KEYS.graph.sign(&long)))
+        .await
         .is_ok());
+    let shorter = Validator::builder(APP_ID)
+        .max_token_lifetime(Duration::from_secs(3600))
+        .build_offline(signer::jwks(&[&KEYS.graph]).as_bytes())
+        .unwrap();
+    assert_eq!(
+        shorter.validate(&bearer(&KEYS.graph.sign(&long))).await,
+        Err(Rejection::TooLongLived)
+    );
     let audiences = with(valid_claims(), json!({"aud": [APP_ID]}));
     assert!(validator
         .validate(&bearer(&KEYS.graph.sign(&audiences)))
@@ -465,9 +514,19 @@ async fn keys_are_fetched_once_and_a_rotation_is_picked_up() {
     assert_eq!(openid[0].method, "GET");
 
     // Graph starts signing with a new key: the unknown kid makes the validator fetch again,
-    // once the least gap between fetches (10 s) has passed.
+    // once the least gap between fetches (10 s) has passed; until then Graph is asked to come
+    // back when it has.
     *graph.jwks.lock().unwrap() = signer::jwks(&[&KEYS.graph, &KEYS.next]);
-    tokio::time::sleep(MIN_REFRESH_GAP).await;
+    let early = validator
+        .validate(&bearer(&KEYS.next.sign(&valid_claims())))
+        .await
+        .unwrap_err();
+    let Rejection::KeysRefreshing { retry_after } = early else {
+        panic!("{early:?}")
+    };
+    assert!(retry_after <= MIN_REFRESH_GAP && retry_after >= Duration::from_secs(1));
+    assert_eq!(graph.fetches(), 1);
+    age_keys(&validator, MIN_REFRESH_GAP);
     let claims = validator
         .validate(&bearer(&KEYS.next.sign(&valid_claims())))
         .await
@@ -494,20 +553,146 @@ async fn a_flood_of_unknown_kids_does_not_hammer_the_key_endpoint() {
         let token = KEYS
             .forger
             .sign_with(Some(&kid), Alg::RS256, &valid_claims());
-        assert_eq!(
-            validator.validate(&bearer(&token)).await,
-            Err(Rejection::UnknownKeyId)
+        let rejection = validator.validate(&bearer(&token)).await.unwrap_err();
+        assert!(
+            matches!(rejection, Rejection::KeysRefreshing { retry_after } if retry_after <= DEFAULT_MIN_REFRESH_GAP),
+            "{rejection:?}"
         );
+        assert_eq!(rejection.status(), StatusCode::SERVICE_UNAVAILABLE);
     }
     assert_eq!(graph.fetches(), 1);
-    // Even a real new key waits for the gap: the limit holds for every kid alike.
+    // Even a real new key waits for the gap: the limit holds for every kid alike. It is told
+    // to come back, not refused.
     *graph.jwks.lock().unwrap() = signer::jwks(&[&KEYS.graph, &KEYS.next]);
     let token = KEYS.next.sign(&valid_claims());
-    assert_eq!(
+    assert!(matches!(
         validator.validate(&bearer(&token)).await,
+        Err(Rejection::KeysRefreshing { .. })
+    ));
+    assert_eq!(graph.fetches(), 1);
+}
+
+/// The review's case: a forged token with a made-up `kid` spends a fetch just before Graph
+/// publishes a new key; Graph's genuine callbacks signed with it are answered 503 with the
+/// time left (which Graph retries), not 401, and accepted once a fetch may run again.
+#[tokio::test]
+async fn a_rotated_key_after_a_forged_unknown_kid_is_told_to_come_back() {
+    let graph = KeyEndpoint::start(&[&KEYS.graph]).await;
+    let validator = graph.validator().build().unwrap(); // the default gap: 5 minutes
+    validator
+        .validate(&bearer(&KEYS.graph.sign(&valid_claims())))
+        .await
+        .unwrap();
+    age_keys(&validator, DEFAULT_MIN_REFRESH_GAP);
+    // The forger's made-up kid: a fetch, and the kid is still unknown.
+    let forged = KEYS
+        .forger
+        .sign_with(Some("made-up"), Alg::RS256, &valid_claims());
+    assert_eq!(
+        validator.validate(&bearer(&forged)).await,
         Err(Rejection::UnknownKeyId)
     );
-    assert_eq!(graph.fetches(), 1);
+    assert_eq!(graph.fetches(), 2);
+    // Graph then signs with a key it publishes only now.
+    *graph.jwks.lock().unwrap() = signer::jwks(&[&KEYS.graph, &KEYS.next]);
+    let genuine = bearer(&KEYS.next.sign(&valid_claims()));
+    let rejection = validator.validate(&genuine).await.unwrap_err();
+    let Rejection::KeysRefreshing { retry_after } = rejection else {
+        panic!("{rejection:?}")
+    };
+    assert!(retry_after > DEFAULT_MIN_REFRESH_GAP - Duration::from_secs(60));
+    assert!(retry_after <= DEFAULT_MIN_REFRESH_GAP);
+    // The receiver answers 503 and the axum rejection carries the time left.
+    let received = Receiver::new(validator.clone())
+        .receive(&genuine, b"{}")
+        .await;
+    assert_eq!(received.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let response = axum::response::IntoResponse::into_response(
+        msgraph_calls::inbound::axum::CallbackRejection::Unauthorized(rejection),
+    );
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        response.headers()["retry-after"],
+        retry_after.as_secs().to_string()
+    );
+    // Once the gap has passed, Graph's retry is accepted.
+    age_keys(&validator, DEFAULT_MIN_REFRESH_GAP);
+    let claims = validator.validate(&genuine).await.unwrap();
+    assert_eq!(claims.tenant_id, TENANT);
+    assert_eq!(graph.fetches(), 3);
+}
+
+/// The review's case: 1,000 forged tokens with unknown kids arrive while the first key fetch
+/// is under way against a key endpoint that does not answer (the fetch gives up after its 3 s
+/// timeout). At most `MAX_FETCH_WAITERS` wait for the fetch beside the one that started it;
+/// every other one is answered 503 while the fetch is still held, so none holds its
+/// connection (or body) for the fetch's length.
+#[tokio::test]
+async fn forged_unknown_kids_during_a_slow_fetch_wait_only_a_few_at_a_time() {
+    let jwks = signer::jwks(&[&KEYS.graph]);
+    let stand_in = StandIn::start(move |request| {
+        let reply = signer::publish(request, &jwks).unwrap_or_else(|| Reply::status(404));
+        if request.target == JWKS_PATH {
+            reply.after(Duration::from_secs(3600))
+        } else {
+            reply
+        }
+    })
+    .await;
+    let validator = Validator::builder(APP_ID)
+        .openid_configuration_url(format!("{}{OPENID_PATH}", stand_in.origin()))
+        .key_fetch_timeout(Duration::from_secs(3))
+        .build()
+        .unwrap();
+    let tokens: Vec<_> = (0..1000)
+        .map(|i| {
+            let kid = format!("forged-{i}");
+            bearer(
+                &KEYS
+                    .forger
+                    .sign_with(Some(&kid), Alg::RS256, &valid_claims()),
+            )
+        })
+        .collect();
+    let checks: Vec<_> = tokens
+        .into_iter()
+        .map(|headers| {
+            let validator = validator.clone();
+            tokio::spawn(async move { validator.validate(&headers).await })
+        })
+        .collect();
+    // All but the fetcher and its waiters are answered while the fetch is still held.
+    eventually(|| {
+        checks.iter().filter(|c| c.is_finished()).count() >= 1000 - MAX_FETCH_WAITERS - 1
+    })
+    .await;
+    let (done, waiting): (Vec<_>, Vec<_>) = checks.into_iter().partition(|c| c.is_finished());
+    // The fetch is still held: its starter has not been answered.
+    assert!(!waiting.is_empty());
+    assert!(
+        waiting.len() <= MAX_FETCH_WAITERS + 1,
+        "{} checks wait",
+        waiting.len()
+    );
+    for check in done {
+        assert_eq!(
+            check.await.unwrap(),
+            Err(Rejection::KeysRefreshing {
+                retry_after: Duration::from_secs(1)
+            })
+        );
+    }
+    // The fetch gives up: the few that waited are told there are no keys (503), and only one
+    // fetch was made.
+    for check in waiting {
+        assert_eq!(check.await.unwrap(), Err(Rejection::KeysUnavailable));
+    }
+    let fetches = stand_in
+        .requests()
+        .iter()
+        .filter(|r| r.target == JWKS_PATH)
+        .count();
+    assert_eq!(fetches, 1);
 }
 
 #[tokio::test]
@@ -589,7 +774,7 @@ async fn a_due_refresh_does_not_hold_up_the_callback() {
 
     // Due again once the least gap has passed: the callback is answered with the cached key
     // while the fetch hangs.
-    tokio::time::sleep(MIN_REFRESH_GAP).await;
+    age_keys(&validator, MIN_REFRESH_GAP);
     let headers = bearer(&token);
     let check = tokio::time::timeout(Duration::from_secs(60), validator.validate(&headers));
     check
@@ -729,12 +914,16 @@ fn settings_that_cannot_work_are_refused() {
 }
 
 #[tokio::test]
-async fn a_lifetime_beyond_what_a_system_time_holds_is_malformed_not_a_panic() {
+async fn a_lifetime_beyond_what_a_system_time_holds_is_refused_not_a_panic() {
     let validator = offline();
     let now = signer::now();
     for (case, changes, expected) in [
-        ("exp", json!({"exp": u64::MAX}), Rejection::Malformed),
-        ("iat", json!({"iat": u64::MAX}), Rejection::Malformed),
+        ("exp", json!({"exp": u64::MAX}), Rejection::TooLongLived),
+        (
+            "iat",
+            json!({"iat": u64::MAX}),
+            Rejection::IssuedInTheFuture,
+        ),
         ("nbf", json!({"nbf": u64::MAX}), Rejection::NotYetValid),
         (
             "exp as a float",

@@ -119,8 +119,8 @@ impl IntoResponse for CallbackRejection {
                         header::WWW_AUTHENTICATE,
                         HeaderValue::from_static("Bearer error=\"invalid_token\""),
                     );
-                } else {
-                    headers.insert(header::RETRY_AFTER, HeaderValue::from_static("10"));
+                } else if let Some(wait) = rejection.retry_after() {
+                    headers.insert(header::RETRY_AFTER, HeaderValue::from(wait.as_secs()));
                 }
                 response
             }

@@ -7,8 +7,9 @@ use std::time::Duration;
 use super::keys::{self, KeyCache, KeySource};
 use super::validator::Validator;
 use super::{
-    DEFAULT_KEY_FETCH_TIMEOUT, DEFAULT_LEEWAY, DEFAULT_MIN_REFRESH_GAP, DEFAULT_REFRESH_INTERVAL,
-    GRAPH_ISSUERS, GRAPH_OPENID_CONFIGURATION, MAX_KEY_FETCH_TIMEOUT, MAX_LEEWAY, MIN_REFRESH_GAP,
+    DEFAULT_KEY_FETCH_TIMEOUT, DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_LIFETIME, DEFAULT_MIN_REFRESH_GAP,
+    DEFAULT_REFRESH_INTERVAL, GRAPH_ISSUERS, GRAPH_OPENID_CONFIGURATION, MAX_KEY_FETCH_TIMEOUT,
+    MAX_LEEWAY, MIN_REFRESH_GAP,
 };
 use crate::cloud::Cloud;
 
@@ -32,6 +33,7 @@ pub struct ValidatorBuilder {
     /// Set by [`ValidatorBuilder::openid_configuration_url`]; else the cloud's.
     openid_configuration_url: Option<String>,
     leeway: Duration,
+    max_token_lifetime: Duration,
     tenants: Option<Vec<String>>,
     refresh_interval: Duration,
     min_refresh_gap: Duration,
@@ -48,6 +50,7 @@ impl ValidatorBuilder {
             issuers: None,
             openid_configuration_url: None,
             leeway: DEFAULT_LEEWAY,
+            max_token_lifetime: DEFAULT_MAX_TOKEN_LIFETIME,
             tenants: None,
             refresh_interval: DEFAULT_REFRESH_INTERVAL,
             min_refresh_gap: DEFAULT_MIN_REFRESH_GAP,
@@ -115,6 +118,24 @@ impl ValidatorBuilder {
     /// ```
     pub fn leeway(mut self, leeway: Duration) -> Self {
         self.leeway = leeway;
+        self
+    }
+
+    /// The longest lifetime a token may claim ([`DEFAULT_MAX_TOKEN_LIFETIME`], a day, unless
+    /// set; whole seconds, more than zero): a token whose `exp` is further than that (and the
+    /// leeway) from now, or from its `iat`, is refused as [`Rejection::TooLongLived`], and one
+    /// whose `iat` is after now and the leeway as [`Rejection::IssuedInTheFuture`]. A token
+    /// that leaked cannot then be replayed for years.
+    ///
+    /// [`Rejection::TooLongLived`]: super::Rejection::TooLongLived
+    /// [`Rejection::IssuedInTheFuture`]: super::Rejection::IssuedInTheFuture
+    ///
+    /// ```
+    /// let builder = msgraph_calls::inbound::Validator::builder("app")
+    ///     .max_token_lifetime(std::time::Duration::from_secs(2 * 60 * 60));
+    /// ```
+    pub fn max_token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.max_token_lifetime = lifetime;
         self
     }
 
@@ -303,6 +324,12 @@ impl ValidatorBuilder {
                 self.leeway, MAX_LEEWAY
             )));
         }
+        if self.max_token_lifetime.as_secs() == 0 {
+            return Err(ConfigError(format!(
+                "a token lifetime of {:?} would refuse every token; at least a second",
+                self.max_token_lifetime
+            )));
+        }
         if self.min_refresh_gap < MIN_REFRESH_GAP {
             return Err(ConfigError(format!(
                 "a refresh gap of {:?} would let made-up key ids hammer the key endpoint; at \
@@ -316,6 +343,7 @@ impl ValidatorBuilder {
         Ok(Validator::new(
             self.app_id,
             self.leeway,
+            self.max_token_lifetime,
             issuers,
             tenants,
             keys,

@@ -92,25 +92,47 @@ pub(super) fn split(token: &str) -> Result<Parts<'_>, Rejection> {
     })
 }
 
+/// The header as read: the three members the checks need, each at most once; every other
+/// member is skipped unread (no value of it is kept).
+#[derive(Deserialize)]
+struct HeaderFields {
+    #[serde(default)]
+    alg: Option<HeaderText>,
+    #[serde(default)]
+    kid: Option<String>,
+    #[serde(default)]
+    crit: Option<serde::de::IgnoredAny>,
+}
+
+/// `alg`, which must be a string; any other JSON type reads as no algorithm known.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum HeaderText {
+    Text(String),
+    Other(serde::de::IgnoredAny),
+}
+
 fn read_header(header: &str) -> Result<RawHeader, Rejection> {
     let bytes = decode(header)?;
-    // A JSON object, read as a map: a struct would also take an array, by position.
-    let mut header: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_slice(&bytes).map_err(|_| Rejection::Malformed)?;
-    // Extensions the sender marks as critical must be understood (RFC 7515, 4.1.11); none is.
-    if header.contains_key("crit") {
+    // A JSON object: a struct would also take an array, by position.
+    if bytes.trim_ascii_start().first() != Some(&b'{') {
         return Err(Rejection::Malformed);
     }
-    let alg = match header.remove("alg") {
-        Some(serde_json::Value::String(alg)) => alg,
+    // A member named twice (`alg`, `kid` or `crit`) is refused: which one would the signer
+    // have meant?
+    let header: HeaderFields = serde_json::from_slice(&bytes).map_err(|_| Rejection::Malformed)?;
+    // Extensions the sender marks as critical must be understood (RFC 7515, 4.1.11); none is.
+    if header.crit.is_some() {
+        return Err(Rejection::Malformed);
+    }
+    let alg = match header.alg {
+        Some(HeaderText::Text(alg)) => alg,
         _ => String::new(),
     };
-    let kid = match header.remove("kid") {
-        Some(serde_json::Value::String(kid)) => Some(kid),
-        None => None,
-        Some(_) => return Err(Rejection::Malformed),
-    };
-    Ok(RawHeader { alg, kid })
+    Ok(RawHeader {
+        alg,
+        kid: header.kid,
+    })
 }
 
 /// The claims of a token whose signature held.
@@ -191,6 +213,36 @@ mod tests {
         assert!(split(&format!("{crit}.e30.x")).is_err());
         // Padding is not base64url as JWS writes it.
         assert!(split("eyJhbGciOiJSUzI1NiJ9=.e30.x").is_err());
+    }
+
+    #[test]
+    fn header_members_named_twice_are_malformed() {
+        let encode = |json: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json);
+        for twice in [
+            r#"{"alg":"none","alg":"RS256","kid":"k1"}"#,
+            r#"{"alg":"RS256","alg":"RS256","kid":"k1"}"#,
+            r#"{"alg":"RS256","kid":"k0","kid":"k1"}"#,
+            r#"{"alg":"RS256","kid":"k1","crit":[],"crit":[]}"#,
+        ] {
+            assert!(
+                split(&format!("{}.e30.x", encode(twice))).is_err(),
+                "{twice}"
+            );
+        }
+        // Other members are skipped, whatever they hold; a `kid` that is not text is malformed.
+        let other =
+            encode(r#"{"alg":"RS256","kid":"k1","x5u":{"a":[1,2,{"b":null}]},"typ":"JWT"}"#);
+        assert_eq!(
+            split(&format!("{other}.e30.x"))
+                .unwrap()
+                .header
+                .kid
+                .as_deref(),
+            Some("k1")
+        );
+        assert!(split(&format!("{}.e30.x", encode(r#"{"alg":"RS256","kid":7}"#))).is_err());
+        let token = format!("{}.e30.x", encode(r#"{"alg":7,"kid":"k1"}"#));
+        assert_eq!(split(&token).unwrap().header.alg, "");
     }
 
     #[test]

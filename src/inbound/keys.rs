@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -19,6 +19,11 @@ const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
 
 /// While there are no keys at all, a fetch is tried again at least this often.
 const NO_KEYS_RETRY: Duration = Duration::from_secs(10);
+
+use super::MAX_FETCH_WAITERS;
+
+/// What a request turned away from a busy fetch is told to wait before it tries again.
+const BUSY_RETRY: Duration = Duration::from_secs(1);
 
 /// Graph's signing keys could not be fetched: which URL, and what went wrong.
 ///
@@ -177,6 +182,8 @@ pub(crate) struct KeyCache {
     fetching: tokio::sync::Mutex<()>,
     /// A background fetch has been started and has not ended.
     background: AtomicBool,
+    /// Requests waiting for a fetch another request started; at most [`MAX_FETCH_WAITERS`].
+    waiters: AtomicUsize,
     refresh_interval: Duration,
     min_gap: Duration,
 }
@@ -206,6 +213,7 @@ impl KeyCache {
             }),
             fetching: tokio::sync::Mutex::new(()),
             background: AtomicBool::new(false),
+            waiters: AtomicUsize::new(0),
             refresh_interval,
             min_gap,
         }
@@ -214,12 +222,18 @@ impl KeyCache {
     /// The key named `kid`. An unknown `kid` makes it fetch the keys first, when the minimum
     /// gap since the last fetch has passed; keys that are merely due are fetched again in the
     /// background while the cached key answers.
+    ///
+    /// An unknown `kid` while the gap holds fetches back is [`Rejection::KeysRefreshing`] with
+    /// the time left, not [`Rejection::UnknownKeyId`]: a forged token's made-up `kid` may have
+    /// spent the last fetch just before Graph started signing with a new key, and Graph's
+    /// genuine callbacks are then asked to come back, not refused. While a fetch is under way,
+    /// at most [`MAX_FETCH_WAITERS`] requests wait for it; the others are answered at once.
     pub(crate) async fn key(self: &Arc<Self>, kid: &str) -> Result<Arc<RsaKey>, Rejection> {
         let Some(source) = &self.source else {
             let key = self.read().keys.get(kid).cloned();
             return key.ok_or(Rejection::UnknownKeyId);
         };
-        let (key, stale, may_fetch, attempts) = {
+        let (key, stale, gap_left, attempts, empty) = {
             let state = self.read();
             let stale = state
                 .fetched_at
@@ -227,17 +241,37 @@ impl KeyCache {
             (
                 state.keys.get(kid).cloned(),
                 stale,
-                self.gap_passed(&state),
+                self.gap_left(&state),
                 state.attempts,
+                state.keys.is_empty(),
             )
         };
         if let Some(key) = key {
-            if stale && may_fetch {
+            if stale && gap_left.is_none() {
                 self.refresh_in_background(attempts);
             }
             return Ok(key);
         }
-        if may_fetch {
+        match gap_left {
+            Some(_) if empty => return Err(Rejection::KeysUnavailable),
+            Some(left) => {
+                return Err(Rejection::KeysRefreshing {
+                    retry_after: whole_seconds(left),
+                })
+            }
+            None => {}
+        }
+        if self.fetching.try_lock().is_err() {
+            // Another request's fetch is under way: wait for it, if there is room.
+            if self.waiters.fetch_add(1, Ordering::AcqRel) >= MAX_FETCH_WAITERS {
+                self.waiters.fetch_sub(1, Ordering::AcqRel);
+                return Err(Rejection::KeysRefreshing {
+                    retry_after: BUSY_RETRY,
+                });
+            }
+            let _waiting = Waiting(&self.waiters);
+            let _ = self.refresh(source, Some(attempts)).await;
+        } else {
             let _ = self.refresh(source, Some(attempts)).await;
         }
         let state = self.read();
@@ -246,6 +280,15 @@ impl KeyCache {
             None if state.keys.is_empty() => Err(Rejection::KeysUnavailable),
             None => Err(Rejection::UnknownKeyId),
         }
+    }
+
+    /// Makes the last fetch look `by` older, as if that time had passed.
+    #[cfg(feature = "testing")]
+    pub(crate) fn age(&self, by: Duration) {
+        let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
+        let older = |at: Instant| at.checked_sub(by).unwrap_or(at);
+        state.fetched_at = state.fetched_at.map(older);
+        state.last_attempt = state.last_attempt.map(older);
     }
 
     /// Starts a fetch on the current tokio runtime, unless one started this way is under way.
@@ -284,7 +327,7 @@ impl KeyCache {
         let _one_at_a_time = self.fetching.lock().await;
         if let Some(seen) = seen_attempts {
             let state = self.read();
-            if state.attempts != seen || !self.gap_passed(&state) {
+            if state.attempts != seen || self.gap_left(&state).is_some() {
                 return Ok(state.keys.len());
             }
         }
@@ -310,19 +353,36 @@ impl KeyCache {
         }
     }
 
-    fn gap_passed(&self, state: &State) -> bool {
+    /// How long the gap still holds fetches back; `None` once a fetch may start.
+    fn gap_left(&self, state: &State) -> Option<Duration> {
         let gap = if state.keys.is_empty() {
             self.min_gap.min(NO_KEYS_RETRY)
         } else {
             self.min_gap
         };
-        state.last_attempt.is_none_or(|at| at.elapsed() >= gap)
+        let since = state.last_attempt?.elapsed();
+        gap.checked_sub(since).filter(|left| !left.is_zero())
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, State> {
         // A panic elsewhere cannot leave the state half-written: every write is one assignment
         // of whole values.
         self.state.read().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// `duration` rounded up to whole seconds, at least one: what `Retry-After` can say.
+fn whole_seconds(duration: Duration) -> Duration {
+    let seconds = duration.as_secs() + u64::from(duration.subsec_nanos() > 0);
+    Duration::from_secs(seconds.max(1))
+}
+
+/// One request counted among a fetch's waiters, until it is dropped.
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
     }
 }
 

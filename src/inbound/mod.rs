@@ -121,5 +121,18 @@ pub const MIN_REFRESH_GAP: Duration = Duration::from_secs(10);
 /// [`Rejection::Malformed`]. Graph's are about 1 KB.
 pub const MAX_TOKEN_LEN: usize = 16 * 1024;
 
+/// The most requests that wait for a fetch of the keys another request started; any more are
+/// answered at once with [`Rejection::KeysRefreshing`] (503, `Retry-After: 1`), so forged
+/// tokens naming made-up keys cannot pile up behind a slow key endpoint. A bot that expects
+/// more callbacks than this at once before its first fetch calls
+/// [`Validator::refresh_keys`] at startup.
+pub const MAX_FETCH_WAITERS: usize = 32;
+
+/// The longest lifetime a token may claim (`exp` from now, or from its `iat`) unless set with
+/// [`ValidatorBuilder::max_token_lifetime`]: one day, the most Microsoft Entra ID lets an
+/// access token live (learn.microsoft.com, entra/identity-platform/configurable-token-lifetimes,
+/// "Access tokens": default 60 to 90 minutes, at most 1 day).
+pub const DEFAULT_MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
+
 /// The longest key fetch timeout a validator accepts.
 pub const MAX_KEY_FETCH_TIMEOUT: Duration = Duration::from_secs(60);

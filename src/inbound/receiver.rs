@@ -11,6 +11,15 @@ use crate::notifications::{self, CommsNotifications, NotificationError};
 /// reaches the JSON reader. Limit the body's size in your HTTP framework (Graph's batches are a
 /// few kilobytes; rosters of large meetings, some hundreds).
 ///
+/// A 503 ([`Rejection::KeysUnavailable`], [`Rejection::KeysRefreshing`]) says when Graph
+/// should come back: send [`Rejection::retry_after`] as `Retry-After`. It is not the
+/// sender's fault: the token names a key this validator cannot fetch yet (none fetched so far,
+/// or the least gap between fetches still running after another token's unknown `kid`), and a
+/// 401 would refuse Graph's own callback signed with a key it just started using. A request
+/// waits for a key fetch only while few others do ([`MAX_FETCH_WAITERS`](super::MAX_FETCH_WAITERS)),
+/// so a flood of forged tokens holds neither connections nor bodies behind a slow key
+/// endpoint.
+///
 /// ```no_run
 /// use msgraph_calls::inbound::{Receiver, Received, Validator};
 ///
@@ -117,7 +126,8 @@ pub enum Received {
         /// What it says.
         batch: CommsNotifications,
     },
-    /// The token was refused: answer 401 Unauthorized (503 when the keys could not be fetched).
+    /// The token was refused: answer 401 Unauthorized (503, with the
+    /// [`Rejection::retry_after`], when the token's key could not be fetched yet).
     Unauthorized(Rejection),
     /// Signed by Graph, but the body could not be read: answer 400 Bad Request.
     Unreadable {
@@ -129,7 +139,8 @@ pub enum Received {
 }
 
 impl Received {
-    /// The status to answer Graph with: 202, 401 (503 for [`Rejection::KeysUnavailable`]) or
+    /// The status to answer Graph with: 202, 401 (503 for [`Rejection::KeysUnavailable`] and
+    /// [`Rejection::KeysRefreshing`]) or
     /// 400.
     ///
     /// ```

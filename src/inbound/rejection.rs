@@ -1,6 +1,7 @@
 //! [`Rejection`]: why a callback's token was refused, and the status to answer with.
 
 use std::fmt;
+use std::time::Duration;
 
 /// Why a callback's token was refused. Never carries the token, nor any part of it but the
 /// name of its algorithm, and, for a token whose signature held, its issuer or tenant.
@@ -38,6 +39,12 @@ pub enum Rejection {
     BadSignature,
     /// Past its `exp` (and the leeway).
     Expired,
+    /// A signed token that says it lives longer than the validator allows
+    /// ([`ValidatorBuilder::max_token_lifetime`](super::ValidatorBuilder::max_token_lifetime)):
+    /// its `exp` is further from now, or from its `iat`, than that (and the leeway).
+    TooLongLived,
+    /// A signed token issued in the future: its `iat` is after now and the leeway.
+    IssuedInTheFuture,
     /// Before its `nbf` (less the leeway).
     NotYetValid,
     /// A signed token without a claim that must be there.
@@ -62,18 +69,51 @@ pub enum Rejection {
     /// No signing keys to check with: they could not be fetched yet. Not the sender's fault;
     /// answered with 503 so that Graph tries again.
     KeysUnavailable,
+    /// A `kid` not among the keys in hand, which cannot be fetched again yet: the least gap
+    /// between fetches has not passed (another token's unknown `kid` may just have spent a
+    /// fetch, before Graph published its new key), or a fetch is under way and enough
+    /// requests already wait for it. Answered with 503 and `Retry-After` so that Graph's
+    /// genuine callback comes back once the keys can be fetched, rather than a 401 it would
+    /// not retry.
+    KeysRefreshing {
+        /// When to try again: the time left before a fetch may start (whole seconds, at
+        /// least one).
+        retry_after: Duration,
+    },
 }
 
 impl Rejection {
-    /// The HTTP status to answer with: 401, or 503 for [`Rejection::KeysUnavailable`].
+    /// The HTTP status to answer with: 401, or 503 for [`Rejection::KeysUnavailable`] and
+    /// [`Rejection::KeysRefreshing`].
     ///
     /// ```
     /// assert_eq!(msgraph_calls::inbound::Rejection::BadSignature.status().as_u16(), 401);
     /// ```
     pub fn status(&self) -> http::StatusCode {
         match self {
-            Rejection::KeysUnavailable => http::StatusCode::SERVICE_UNAVAILABLE,
+            Rejection::KeysUnavailable | Rejection::KeysRefreshing { .. } => {
+                http::StatusCode::SERVICE_UNAVAILABLE
+            }
             _ => http::StatusCode::UNAUTHORIZED,
+        }
+    }
+
+    /// For a 503, the wait to send in `Retry-After`: 10 s while no keys could be fetched, the
+    /// time left for [`Rejection::KeysRefreshing`]; `None` for a 401.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use msgraph_calls::inbound::Rejection;
+    ///
+    /// let busy = Rejection::KeysRefreshing { retry_after: Duration::from_secs(42) };
+    /// assert_eq!(busy.retry_after(), Some(Duration::from_secs(42)));
+    /// assert_eq!(Rejection::Expired.retry_after(), None);
+    /// ```
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Rejection::KeysUnavailable => Some(Duration::from_secs(10)),
+            Rejection::KeysRefreshing { retry_after } => Some(*retry_after),
+            _ => None,
         }
     }
 
@@ -92,6 +132,8 @@ impl Rejection {
             Rejection::UnknownKeyId => "unknown_kid",
             Rejection::BadSignature => "bad_signature",
             Rejection::Expired => "expired",
+            Rejection::TooLongLived => "too_long_lived",
+            Rejection::IssuedInTheFuture => "issued_in_future",
             Rejection::NotYetValid => "not_yet_valid",
             Rejection::MissingClaim { .. } => "missing_claim",
             Rejection::WrongIssuer { .. } => "wrong_issuer",
@@ -99,6 +141,7 @@ impl Rejection {
             Rejection::MissingTenant => "missing_tenant",
             Rejection::TenantNotAllowed { .. } => "tenant_not_allowed",
             Rejection::KeysUnavailable => "keys_unavailable",
+            Rejection::KeysRefreshing { .. } => "keys_refreshing",
         }
     }
 }
@@ -120,6 +163,10 @@ impl fmt::Display for Rejection {
             }
             Rejection::BadSignature => f.write_str("the token's signature does not verify"),
             Rejection::Expired => f.write_str("the token has expired"),
+            Rejection::TooLongLived => {
+                f.write_str("the token's lifetime (`exp`) is longer than a Graph token's")
+            }
+            Rejection::IssuedInTheFuture => f.write_str("the token is issued in the future (`iat`)"),
             Rejection::NotYetValid => f.write_str("the token is not valid yet (`nbf`)"),
             Rejection::MissingClaim { claim } => write!(f, "the token has no `{claim}` claim"),
             Rejection::WrongIssuer { issuer } => {
@@ -135,6 +182,11 @@ impl fmt::Display for Rejection {
             Rejection::KeysUnavailable => {
                 f.write_str("Graph's signing keys could not be fetched, so no token can be checked")
             }
+            Rejection::KeysRefreshing { retry_after } => write!(
+                f,
+                "the token names a key (`kid`) not among the keys in hand, which cannot be fetched again for {}s",
+                retry_after.as_secs()
+            ),
         }
     }
 }

@@ -34,8 +34,10 @@ pub struct Validator {
 
 struct Inner {
     app_id: String,
-    /// The clock skew allowed on `exp` and `nbf`, in seconds.
+    /// The clock skew allowed on `exp`, `nbf` and `iat`, in seconds.
     leeway: u64,
+    /// The longest lifetime a token may claim, in seconds.
+    max_lifetime: u64,
     issuers: Vec<String>,
     tenants: Option<HashSet<String>>,
     keys: Arc<KeyCache>,
@@ -46,6 +48,7 @@ impl Validator {
     pub(super) fn new(
         app_id: String,
         leeway: Duration,
+        max_lifetime: Duration,
         issuers: Vec<String>,
         tenants: Option<HashSet<String>>,
         keys: KeyCache,
@@ -54,6 +57,7 @@ impl Validator {
             inner: Arc::new(Inner {
                 app_id,
                 leeway: leeway.as_secs(),
+                max_lifetime: max_lifetime.as_secs(),
                 issuers,
                 tenants,
                 keys: Arc::new(keys),
@@ -154,6 +158,12 @@ impl Validator {
         self.inner.keys.refresh_now().await
     }
 
+    /// The keys the validator checks with.
+    #[cfg(feature = "testing")]
+    pub(crate) fn keys(&self) -> &KeyCache {
+        &self.inner.keys
+    }
+
     fn reject<T>(&self, rejection: Rejection) -> Result<T, Rejection> {
         tracing::debug!(reason = %rejection, "callback token refused");
         Err(rejection)
@@ -200,6 +210,19 @@ impl Validator {
         {
             return Err(Rejection::NotYetValid);
         }
+        if claims
+            .iat
+            .is_some_and(|iat| iat > now.saturating_add(leeway))
+        {
+            return Err(Rejection::IssuedInTheFuture);
+        }
+        // Counted from `iat` when the token has one (not in the future, checked above), else
+        // from now: either way no token may say it lives longer.
+        let start = claims.iat.unwrap_or(now).min(now);
+        let longest = self.inner.max_lifetime.saturating_add(leeway);
+        if exp.saturating_sub(start) > longest {
+            return Err(Rejection::TooLongLived);
+        }
         if !self.inner.issuers.contains(&issuer) {
             return Err(Rejection::WrongIssuer {
                 issuer: shorten(&issuer),
@@ -208,12 +231,13 @@ impl Validator {
         if !audience.contains(&self.inner.app_id) {
             return Err(Rejection::WrongAudience);
         }
+        // Tenant ids are GUIDs, compared and returned in lower case whatever the token's case.
         let tenant = match claims.tid {
-            Some(tid) if !tid.trim().is_empty() => tid,
+            Some(tid) if !tid.trim().is_empty() => tid.to_ascii_lowercase(),
             _ => return Err(Rejection::MissingTenant),
         };
         if let Some(allowed) = &self.inner.tenants {
-            if !allowed.contains(&tenant.to_ascii_lowercase()) {
+            if !allowed.contains(&tenant) {
                 return Err(Rejection::TenantNotAllowed {
                     tenant: shorten(&tenant),
                 });
@@ -245,6 +269,7 @@ impl fmt::Debug for Validator {
             .field("issuers", &self.inner.issuers)
             .field("allowed_tenants", &self.inner.tenants)
             .field("leeway_secs", &self.inner.leeway)
+            .field("max_lifetime_secs", &self.inner.max_lifetime)
             .field("keys", &self.inner.keys)
             .finish()
     }
@@ -260,7 +285,7 @@ impl fmt::Debug for Validator {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct VerifiedClaims {
-    /// The tenant the callback is about (`tid`).
+    /// The tenant the callback is about (`tid`), in lower case.
     pub tenant_id: String,
     /// Who issued the token (`iss`), one of the accepted issuers.
     pub issuer: String,

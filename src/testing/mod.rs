@@ -54,6 +54,19 @@ pub use graph::{Graph, Knobs, NotifyError};
 pub use redis::{RedisServer, RedisServerError};
 pub use server::{Recorded, Reply, StandIn};
 
+/// Makes `validator`'s last fetch of the keys look `by` older, as if that time had passed: a
+/// test of key rotation need not sleep out the least gap between fetches
+/// ([`MIN_REFRESH_GAP`](crate::inbound::MIN_REFRESH_GAP) or more).
+///
+/// ```
+/// # use msgraph_calls::inbound::Validator;
+/// # let validator = Validator::builder("app").build().unwrap();
+/// msgraph_calls::testing::age_keys(&validator, std::time::Duration::from_secs(10 * 60));
+/// ```
+pub fn age_keys(validator: &crate::inbound::Validator, by: std::time::Duration) {
+    validator.keys().age(by);
+}
+
 /// Reads a request body as an operation's request type, or says where it does not.
 pub(crate) type ReadBody = fn(&[u8]) -> Result<(), String>;
 
