@@ -84,8 +84,13 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     timeout: Duration,
     user_agent: String,
+    max_body: usize,
     http: Option<reqwest::Client>,
 }
+
+/// The most of a success response's body the client reads unless
+/// [`ClientBuilder::max_response_body`] says otherwise: 16 MiB.
+pub const DEFAULT_MAX_RESPONSE_BODY: usize = 16 * 1024 * 1024;
 
 enum Target {
     Cloud(Cloud),
@@ -102,6 +107,7 @@ impl Client {
             retry: RetryPolicy::default(),
             timeout: Duration::from_secs(30),
             user_agent: concat!("msgraph-calls/", env!("CARGO_PKG_VERSION")).to_owned(),
+            max_body: DEFAULT_MAX_RESPONSE_BODY,
             http: None,
         }
     }
@@ -184,6 +190,21 @@ impl ClientBuilder {
         self
     }
 
+    /// The most of a success response's body that is read, in bytes
+    /// ([`DEFAULT_MAX_RESPONSE_BODY`], 16 MiB, unless set): a larger body fails the operation
+    /// with [`Error::BodyTooLarge`] once that much has arrived, rather than filling memory.
+    /// Graph's largest answers are participant pages of large meetings, well under a
+    /// megabyte. Bodies of any other status (an error, an unexpected 200 or 302) are read up to
+    /// 64 KiB whatever this says.
+    ///
+    /// ```
+    /// let builder = msgraph_calls::Client::builder().max_response_body(64 * 1024 * 1024);
+    /// ```
+    pub fn max_response_body(mut self, bytes: usize) -> ClientBuilder {
+        self.max_body = bytes;
+        self
+    }
+
     /// The `User-Agent` header. Default `msgraph-calls/<version>`.
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> ClientBuilder {
         self.user_agent = user_agent.into();
@@ -194,7 +215,9 @@ impl ClientBuilder {
     /// from [`http_client_builder`]: this crate builds reqwest with rustls and no default
     /// crypto provider, so a bare `reqwest::Client::new()` works only where the program
     /// installed one itself; and that builder follows no redirects, which a client of your own
-    /// should keep (a followed redirect re-sends the request and its token elsewhere).
+    /// should keep (a followed redirect re-sends the request and its token elsewhere). Its
+    /// proxies are yours: [`http_client_builder`] sends only `https` to a proxy, never a plain
+    /// `http` request to a loopback stand-in, whose token a proxy would read.
     pub fn http_client(mut self, http: reqwest::Client) -> ClientBuilder {
         self.http = Some(http);
         self
@@ -241,6 +264,7 @@ impl ClientBuilder {
             retry: self.retry,
             timeout: self.timeout,
             user_agent,
+            max_body: self.max_body,
         };
         Ok(Client {
             api: GeneratedClient::new_with_client(&base_url, http, hooks),
@@ -251,6 +275,12 @@ impl ClientBuilder {
 
 /// A `reqwest::ClientBuilder` with this crate's TLS (rustls, the `ring` provider, the
 /// platform's certificate roots, HTTP/1.1 through ALPN) that follows no redirects.
+///
+/// Proxies: the environment's proxy for `https` (`HTTPS_PROXY`, `https_proxy`, `ALL_PROXY`,
+/// `all_proxy`, minus `NO_PROXY`'s hosts) carries `https` requests, end to end encrypted
+/// (`CONNECT`), except to loopback. `HTTP_PROXY` is not read: plain `http` goes only to a
+/// loopback address (a stand-in for Graph, a local key endpoint), and a proxy would read its
+/// bearer token, or swap its keys, in clear text.
 ///
 /// ```
 /// let http = msgraph_calls::client::http_client_builder().unwrap().pool_max_idle_per_host(8).build().unwrap();

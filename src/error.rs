@@ -83,6 +83,17 @@ pub enum Error {
     /// HTTP clients never follow), or an error status whose body is not Graph's JSON (an HTML
     /// 502 from a proxy, a 404 from a wrong base URL).
     UnexpectedResponse(Box<ErrorResponse>),
+    /// A response whose body is over its cap: the client's
+    /// [`max_response_body`](crate::client::ClientBuilder::max_response_body) for a success
+    /// status the operation documents, 64 KiB for any other status. Reading stopped at the cap
+    /// and the rest was left unread; `response.body` holds the body's first 512 bytes.
+    /// [`Error::outcome_unknown`] is `true` when the status was a success: Graph acted.
+    BodyTooLarge {
+        /// The cap that was reached, in bytes.
+        cap: usize,
+        /// The response, its body cut to its start.
+        response: Box<ErrorResponse>,
+    },
     /// No response within the client's timeout.
     Timeout(RequestIds),
     /// The request could not be sent or the response could not be read.
@@ -224,8 +235,32 @@ impl Error {
             | Error::Forbidden(r)
             | Error::Throttled(r)
             | Error::Graph(r)
-            | Error::UnexpectedResponse(r) => Some(r),
+            | Error::UnexpectedResponse(r)
+            | Error::BodyTooLarge { response: r, .. } => Some(r),
             _ => None,
+        }
+    }
+
+    /// The error for a response whose body was over its cap, from what the transport kept.
+    pub(crate) fn body_too_large(client_request_id: &str, record: Record) -> Error {
+        let Some(oversized) = record.oversized else {
+            return Error::Config {
+                reason: "a body over its cap was reported without its response".into(),
+            };
+        };
+        Error::BodyTooLarge {
+            cap: oversized.cap,
+            response: Box::new(ErrorResponse {
+                status: oversized.status,
+                graph: None,
+                body: body_prefix(&oversized.prefix),
+                request_id: oversized.request_id,
+                client_request_id: client_request_id.to_owned(),
+                date_header: oversized.date,
+                retry_after: record.retry_after,
+                attempts: record.attempts.max(1),
+                outcome_unknown: record.outcome_unknown || (200..300).contains(&oversized.status),
+            }),
         }
     }
 
@@ -356,6 +391,17 @@ impl fmt::Display for Error {
             Error::Throttled(r) => write_response(f, "throttled or unavailable", r),
             Error::Graph(r) => write_response(f, "Graph error", r),
             Error::UnexpectedResponse(r) => write_response(f, "unexpected response", r),
+            Error::BodyTooLarge { cap, response: r } => write!(
+                f,
+                "response body over the {cap}-byte cap: {}, the rest left unread (attempts {}, client-request-id {}{})",
+                r.status,
+                r.attempts,
+                r.client_request_id,
+                r.request_id
+                    .as_deref()
+                    .map(|id| format!(", request-id {id}"))
+                    .unwrap_or_default()
+            ),
             Error::Timeout(ids) => write!(
                 f,
                 "no response in time after {} attempt(s) (client-request-id {})",
@@ -385,6 +431,18 @@ pub(crate) struct Record {
     /// The last error response, its body buffered: the generated client reports a body that is
     /// not Graph's JSON without its status.
     pub(crate) response: Option<KeptResponse>,
+    /// The final response, when its body was over its cap.
+    pub(crate) oversized: Option<Oversized>,
+}
+
+/// A response whose body was over its cap: what the error says of it.
+pub(crate) struct Oversized {
+    pub(crate) cap: usize,
+    pub(crate) status: u16,
+    /// The body's first bytes.
+    pub(crate) prefix: Vec<u8>,
+    pub(crate) request_id: Option<String>,
+    pub(crate) date: Option<String>,
 }
 
 /// The parts of an error response the generated client may not hand back.

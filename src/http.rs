@@ -10,13 +10,61 @@ use reqwest::header::HeaderMap;
 pub(crate) const REQUEST_ID: &str = "request-id";
 
 /// A `reqwest::ClientBuilder` with this crate's TLS: rustls, the `ring` provider (or aws-lc-rs), the platform's
-/// certificate roots, HTTP/1.1 through ALPN; and no redirects followed: a redirect would send
-/// the request, and its token, somewhere the caller did not choose. The error says what could
-/// not be set up.
+/// certificate roots, HTTP/1.1 through ALPN; no redirects followed: a redirect would send
+/// the request, and its token, somewhere the caller did not choose; and proxies for `https`
+/// only (see [`https_proxy_from_env`]). The error says what could not be set up.
 pub(crate) fn client_builder() -> Result<reqwest::ClientBuilder, String> {
-    Ok(reqwest::Client::builder()
+    // reqwest alone takes every proxy variable, `HTTP_PROXY` included, for loopback too: a
+    // request to a stand-in on 127.0.0.1 (plain http, allowed on loopback only) and its bearer
+    // token, or a loopback key endpoint's keys, would cross the proxy in clear text.
+    let mut builder = reqwest::Client::builder()
         .tls_backend_preconfigured(tls_config()?)
-        .redirect(reqwest::redirect::Policy::none()))
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy();
+    if let Some(proxy) = https_proxy_from_env() {
+        builder = builder.proxy(proxy);
+    }
+    Ok(builder)
+}
+
+/// The proxy the environment names for `https` (the first of `HTTPS_PROXY`, `https_proxy`,
+/// `ALL_PROXY`, `all_proxy` that is set), minus the hosts of `NO_PROXY`, used for `https`
+/// requests to hosts other than loopback only: through it TLS runs end to end (`CONNECT`), so
+/// the proxy sees neither token nor keys. Plain `http` requests never take a proxy.
+fn https_proxy_from_env() -> Option<reqwest::Proxy> {
+    let (name, value) = ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"]
+        .into_iter()
+        .find_map(|name| {
+            let value = std::env::var(name).ok()?;
+            let value = value.trim().to_owned();
+            (!value.is_empty()).then_some((name, value))
+        })?;
+    // `host:port` without a scheme means an http proxy, as curl reads it.
+    let with_scheme = if value.contains("://") {
+        value
+    } else {
+        format!("http://{value}")
+    };
+    let Ok(target) = reqwest::Url::parse(&with_scheme) else {
+        tracing::warn!(variable = name, "not a proxy URL; requests go direct");
+        return None;
+    };
+    let proxy = reqwest::Proxy::custom(move |url| {
+        (url.scheme() == "https" && !is_loopback(url)).then(|| target.clone())
+    });
+    Some(proxy.no_proxy(reqwest::NoProxy::from_env()))
+}
+
+/// Whether `url`'s host is this machine: `localhost` or a loopback address.
+pub(crate) fn is_loopback(url: &reqwest::Url) -> bool {
+    url.host_str().is_some_and(|host| {
+        host.eq_ignore_ascii_case("localhost")
+            || host
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    })
 }
 
 fn tls_config() -> Result<rustls::ClientConfig, String> {
@@ -50,17 +98,9 @@ pub(crate) fn header(headers: &HeaderMap, name: &str) -> Option<String> {
 /// clear text beyond this machine.
 pub(crate) fn check_https_or_loopback(url: &str) -> Result<reqwest::Url, String> {
     let parsed = reqwest::Url::parse(url).map_err(|e| e.to_string())?;
-    let loopback = parsed.host_str().is_some_and(|host| {
-        host.eq_ignore_ascii_case("localhost")
-            || host
-                .trim_start_matches('[')
-                .trim_end_matches(']')
-                .parse::<std::net::IpAddr>()
-                .is_ok_and(|ip| ip.is_loopback())
-    });
     match parsed.scheme() {
         "https" => Ok(parsed),
-        "http" if loopback => Ok(parsed),
+        "http" if is_loopback(&parsed) => Ok(parsed),
         _ => Err("must be https (http only on a loopback address)".into()),
     }
 }

@@ -13,7 +13,7 @@ use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION, USER_AGENT};
 use tracing::Instrument;
 
 use crate::auth::{DynTokenProvider, TokenError};
-use crate::error::{Error, KeptResponse, Record};
+use crate::error::{Error, KeptResponse, Oversized, Record};
 use crate::generated::client::Client as GeneratedClient;
 use crate::generated::types::ODataError;
 use crate::http::{header, REQUEST_ID};
@@ -29,15 +29,18 @@ pub(crate) struct Hooks {
     pub(crate) retry: RetryPolicy,
     pub(crate) timeout: Duration,
     pub(crate) user_agent: HeaderValue,
+    /// The most of a success body that is read.
+    pub(crate) max_body: usize,
 }
 
 /// The operation a generated method runs: its name (the `x-rust-name` of
-/// `schema/openapi.yaml`) and whether it may be sent again after a lost connection (its
-/// `x-idempotent`).
+/// `schema/openapi.yaml`), whether it may be sent again after a lost connection (its
+/// `x-idempotent`), and the success statuses its spec documents.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Operation {
     pub(crate) name: &'static str,
     pub(crate) idempotent: bool,
+    pub(crate) success: &'static [u16],
 }
 
 /// What one operation shares with the hooks while the generated client runs it.
@@ -46,6 +49,7 @@ struct CallContext {
     client_request_id: String,
     started: Instant,
     idempotent: bool,
+    success: &'static [u16],
     record: Mutex<Record>,
 }
 
@@ -84,6 +88,7 @@ pub(crate) async fn perform<T>(
         client_request_id: new_client_request_id(),
         started: Instant::now(),
         idempotent: operation.idempotent,
+        success: operation.success,
         record: Mutex::new(Record::default()),
     });
     let span = span(&call.client_request_id);
@@ -94,6 +99,11 @@ pub(crate) async fn perform<T>(
         .lock()
         .map(|mut r| std::mem::take(&mut *r))
         .unwrap_or_default();
+    // A body over its cap was not read to its end: whatever the generated client made of the
+    // empty body it was handed, the error says what happened.
+    if record.oversized.is_some() {
+        return Err(Error::body_too_large(&call.client_request_id, record));
+    }
     match result {
         Ok(value) => Ok(value),
         Err(e) => Err(Error::from_generated(e, &call.client_request_id, record).await),
@@ -144,6 +154,7 @@ impl ClientHooks<Hooks> for GeneratedClient {
         let Ok(call) = CALL.try_with(Arc::clone) else {
             return self.client().execute(request).await;
         };
+        let max_body = self.inner().max_body;
         let policy = &self.inner().retry;
         let idempotent = call.idempotent;
         let mut attempt: u32 = 1;
@@ -151,7 +162,8 @@ impl ClientHooks<Hooks> for GeneratedClient {
             // A request whose body is a stream cannot be cloned; it is sent once.
             let Some(mut this) = request.try_clone() else {
                 call.update(|r| r.attempts = attempt);
-                return self.client().execute(request).await;
+                let response = self.client().execute(request).await?;
+                return keep_body(&call, response, max_body).await;
             };
             if attempt > 1 {
                 this.headers_mut()
@@ -173,7 +185,7 @@ impl ClientHooks<Hooks> for GeneratedClient {
                     let status = response.status().as_u16();
                     call.update(|r| r.last_status = Some(status));
                     if !retryable(response.status()) {
-                        return keep_error_body(&call, outcome?).await;
+                        return keep_body(&call, outcome?, max_body).await;
                     }
                     let retry_after = response
                         .headers()
@@ -184,7 +196,7 @@ impl ClientHooks<Hooks> for GeneratedClient {
                     if !idempotent && !graph_did_not_act(response.status(), retry_after) {
                         tracing::debug!(attempt, "not retried: Graph may have acted on it");
                         call.update(|r| r.outcome_unknown = true);
-                        return keep_error_body(&call, outcome?).await;
+                        return keep_body(&call, outcome?, max_body).await;
                     }
                     retry_after
                 }
@@ -206,7 +218,7 @@ impl ClientHooks<Hooks> for GeneratedClient {
             let Some(wait) = policy.next_wait(attempt, retry_after, call.started.elapsed()) else {
                 tracing::debug!(attempt, ?retry_after, "no retry left");
                 return match outcome {
-                    Ok(response) => keep_error_body(&call, response).await,
+                    Ok(response) => keep_body(&call, response, max_body).await,
                     Err(e) => {
                         call.update(|r| r.outcome_unknown = !e.is_connect());
                         Err(e)
@@ -221,50 +233,83 @@ impl ClientHooks<Hooks> for GeneratedClient {
     }
 }
 
-/// The most of an error response's body that is read: Graph's error bodies are a few hundred
-/// bytes, and whatever answers in its place must not make the client buffer without end.
+/// The most of a response's body that is read when its status is not one of the operation's
+/// documented successes: Graph's error bodies are a few hundred bytes, and whatever answers in
+/// its place must not make the client buffer without end.
 pub(crate) const MAX_ERROR_BODY: usize = 64 * 1024;
 
-/// Buffers an error response's body (its first [`MAX_ERROR_BODY`] bytes) and keeps it with its
-/// status for the error, then hands the generated client the same response again.
-async fn keep_error_body(
+/// The start of an oversized body kept for the error.
+const OVERSIZED_PREFIX: usize = 512;
+
+/// Reads the final response's body under its cap (`max_body` for a success status the
+/// operation documents, [`MAX_ERROR_BODY`] for any other), keeps what the error needs (an
+/// error status's headers; or, when the body is over its cap, that fact and the body's start),
+/// and hands the generated client the same response again, its body buffered (empty when it
+/// was over the cap).
+async fn keep_body(
     call: &CallContext,
     response: reqwest::Response,
+    max_body: usize,
 ) -> reqwest::Result<reqwest::Response> {
     let status = response.status();
-    if !(status.is_client_error() || status.is_server_error()) {
-        return Ok(response);
-    }
+    let cap = if call.success.contains(&status.as_u16()) {
+        max_body
+    } else {
+        MAX_ERROR_BODY
+    };
     let version = response.version();
     let headers = response.headers().clone();
-    let body = read_capped(response, MAX_ERROR_BODY).await?;
-    call.update(|r| {
-        r.response = Some(KeptResponse {
-            status: status.as_u16(),
-            request_id: header(&headers, REQUEST_ID),
-            date: header(&headers, "date"),
-        })
-    });
-    let mut rebuilt = http::Response::new(body);
+    let (mut body, complete) = read_capped(response, cap).await?;
+    if !complete {
+        tracing::debug!(
+            status = status.as_u16(),
+            cap,
+            "response body over its cap; not read further"
+        );
+        body.truncate(OVERSIZED_PREFIX);
+        call.update(|r| {
+            r.oversized = Some(Oversized {
+                cap,
+                status: status.as_u16(),
+                prefix: std::mem::take(&mut body),
+                request_id: header(&headers, REQUEST_ID),
+                date: header(&headers, "date"),
+            })
+        });
+    } else if status.is_client_error() || status.is_server_error() {
+        call.update(|r| {
+            r.response = Some(KeptResponse {
+                status: status.as_u16(),
+                request_id: header(&headers, REQUEST_ID),
+                date: header(&headers, "date"),
+            })
+        });
+    }
+    let mut rebuilt = http::Response::new(bytes::Bytes::from(body));
     *rebuilt.status_mut() = status;
     *rebuilt.version_mut() = version;
     *rebuilt.headers_mut() = headers;
-    // The body may have been cut at the cap: its length is the buffer's, not the header's.
+    // The body handed on is the buffer, whatever the header said.
     rebuilt
         .headers_mut()
         .remove(reqwest::header::CONTENT_LENGTH);
     Ok(reqwest::Response::from(rebuilt))
 }
 
-/// The body of `response`, up to `cap` bytes; the rest is not read.
-async fn read_capped(mut response: reqwest::Response, cap: usize) -> reqwest::Result<bytes::Bytes> {
+/// The body of `response`, up to `cap` bytes, and whether that was all of it: at the first
+/// byte past the cap, reading stops and the rest is left unread.
+async fn read_capped(
+    mut response: reqwest::Response,
+    cap: usize,
+) -> reqwest::Result<(Vec<u8>, bool)> {
     let mut body = Vec::new();
     while let Some(chunk) = response.chunk().await? {
         let room = cap - body.len();
-        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
-        if body.len() == cap {
-            break;
+        if chunk.len() > room {
+            body.extend_from_slice(&chunk[..room]);
+            return Ok((body, false));
         }
+        body.extend_from_slice(&chunk);
     }
-    Ok(body.into())
+    Ok((body, true))
 }

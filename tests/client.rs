@@ -466,11 +466,102 @@ async fn an_error_body_is_read_only_up_to_its_cap() {
         .await
         .expect("the body is read up to 64 KiB, not to its end")
         .unwrap_err();
-    let Error::UnexpectedResponse(response) = &err else {
-        panic!("expected UnexpectedResponse, got {err:?}")
+    let Error::BodyTooLarge { cap, response } = &err else {
+        panic!("expected BodyTooLarge, got {err:?}")
     };
+    assert_eq!(*cap, 64 * 1024);
     assert_eq!(response.status, 500);
     assert_eq!(response.body, "x".repeat(512));
+    assert!(!err.outcome_unknown());
+    assert!(err.to_string().contains("over the 65536-byte cap"), "{err}");
+}
+
+/// The review's cases: a hostile 200 to DELETE (whose success is 204), a 302, and a 200 to GET
+/// whose body never ends. Each stops at its cap (64 KiB for a status the operation does not
+/// document, the client's cap for its success) and says so.
+#[tokio::test]
+async fn bodies_that_never_end_stop_at_their_cap() {
+    let graph = StandIn::start(|request| {
+        if request.method == "DELETE" {
+            Reply::status(200).endless_body()
+        } else if request.target.ends_with("/participants") {
+            Reply::status(302)
+                .header("location", "https://elsewhere.example/")
+                .endless_body()
+        } else {
+            Reply::status(200)
+                .header("content-type", "application/json")
+                .endless_body()
+        }
+    })
+    .await;
+    let client = support::client::builder(&graph, TOKEN, fast_retries())
+        .max_response_body(1024 * 1024)
+        .build()
+        .unwrap();
+    let cases = [
+        (
+            "DELETE answered 200",
+            client.delete_call(CALL_ID).await.map(|_| ()),
+            64 * 1024,
+            200,
+        ),
+        (
+            "302",
+            client.list_participants(CALL_ID).await.map(|_| ()),
+            64 * 1024,
+            302,
+        ),
+        (
+            "GET answered 200",
+            client.get_call(CALL_ID).await.map(|_| ()),
+            1024 * 1024,
+            200,
+        ),
+    ];
+    for (case, result, expected_cap, status) in cases {
+        let err = result.unwrap_err();
+        let Error::BodyTooLarge { cap, response } = &err else {
+            panic!("{case}: expected BodyTooLarge, got {err:?}")
+        };
+        assert_eq!((*cap, response.status), (expected_cap, status), "{case}");
+        assert!(!err.to_string().contains("empty body"), "{case}: {err}");
+        // A success status means Graph acted; a 302 says nothing of that.
+        assert_eq!(err.outcome_unknown(), status == 200, "{case}");
+    }
+    // The default cap, 16 MiB, is the success cap without a setting.
+    let err = support::client::client(&graph, TOKEN, fast_retries())
+        .get_call(CALL_ID)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::BodyTooLarge { cap, .. } if *cap == msgraph_calls::client::DEFAULT_MAX_RESPONSE_BODY),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_success_body_within_the_cap_is_read_whole() {
+    let call = format!(
+        r#"{{"id":"{CALL_ID}","state":"established","x":"{}"}}"#,
+        "y".repeat(3000)
+    );
+    let graph = StandIn::start(move |_| Reply::json(200, &call)).await;
+    let roomy = support::client::builder(&graph, TOKEN, fast_retries())
+        .max_response_body(4096)
+        .build()
+        .unwrap();
+    let read = roomy.get_call(CALL_ID).await.unwrap();
+    assert_eq!(read.id.as_deref(), Some(CALL_ID));
+    let tight = support::client::builder(&graph, TOKEN, fast_retries())
+        .max_response_body(2048)
+        .build()
+        .unwrap();
+    let err = tight.get_call(CALL_ID).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::BodyTooLarge { cap: 2048, .. }),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]

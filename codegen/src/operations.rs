@@ -231,6 +231,18 @@ fn emit(
     let span_name = format!("msgraph_calls.{}", op.name);
     let op_name = &op.name;
     let idempotent = op.idempotent;
+    // The success statuses the spec documents: their bodies are read up to the client's
+    // generous cap; any other status's, up to 64 KiB.
+    let success: Vec<u16> = op
+        .operation
+        .responses
+        .responses
+        .keys()
+        .filter_map(|code| match code {
+            openapiv3::StatusCode::Code(code @ 200..=299) => Some(*code),
+            _ => None,
+        })
+        .collect();
     let checks = path_ids
         .iter()
         .map(|(name, ident)| quote!(crate::ids::check_path_id(#name, #ident)?;));
@@ -248,7 +260,11 @@ fn emit(
             // Boxed once: the generated future is large, and moving it through the wrappers
             // would copy it at every layer.
             let request = Box::pin(self.api().#inner(#(#arg_names),*));
-            let operation = crate::transport::Operation { name: #op_name, idempotent: #idempotent };
+            let operation = crate::transport::Operation {
+                name: #op_name,
+                idempotent: #idempotent,
+                success: &[#(#success),*],
+            };
             crate::transport::perform(self.token_provider(), operation, span, request)
                 .await
                 .map(progenitor_client::ResponseValue::into_inner)

@@ -21,10 +21,17 @@ pub fn fast_retries() -> RetryPolicy {
 
 /// A client of `graph` sending `token`, retrying as `retry` says.
 pub fn client(graph: &StandIn, token: &str, retry: RetryPolicy) -> Client {
+    builder(graph, token, retry).build().unwrap()
+}
+
+/// The builder of [`client`], for a test that sets more.
+pub fn builder(
+    graph: &StandIn,
+    token: &str,
+    retry: RetryPolicy,
+) -> msgraph_calls::client::ClientBuilder {
     Client::builder()
         .base_url(graph.base_url())
         .token(StaticToken::new(token))
         .retry(retry)
-        .build()
-        .unwrap()
 }
