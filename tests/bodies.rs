@@ -9,8 +9,8 @@ use msgraph_calls::resources::{
 };
 use msgraph_calls::types::{
     AnswerRequest, ClientContextRequest, CreateCallRequest, InnerError, MainError, MediaConfig,
-    MediaInfo, ODataError, Prompt, RecordResponseRequest, RedirectRequest, RejectReason,
-    RejectRequest, SendDtmfTonesRequest, StartHoldMusicRequest,
+    MediaInfo, ODataError, PlayPromptRequest, Prompt, RecordResponseRequest, RedirectRequest,
+    RejectReason, RejectRequest, SendDtmfTonesRequest, StartHoldMusicRequest,
 };
 use serde_json::{json, Value};
 
@@ -162,6 +162,47 @@ fn graphs_error_body_can_be_built_for_a_test_and_nests() {
                 "innerError": {"date": "2026-11-26T10:00:00"}
             }
         }})
+    );
+}
+
+/// The review's cases: a prompt's SAS URL and an `accessToken` set in `extra` were printed by
+/// the request types' derived `Debug`.
+#[test]
+fn request_bodies_hide_secrets_and_url_queries_in_debug() {
+    let sas =
+        "https://contoso.blob.core.windows.net/prompts/menu.wav?sv=2024-11-04&sp=r&sig=Zm9vYmFy%3D";
+    let mut body = PlayPromptRequest::new([Prompt::media(sas)]).with_client_context("ctx-1");
+    body.extra
+        .insert("accessToken".into(), json!("eyJ0eXAi.extra-secret-4d2a"));
+    body.extra.insert(
+        "callbackUri".into(),
+        json!("https://bot.contoso.com/api/calls?code=fn-key-88e1"),
+    );
+    let shown = format!("{body:?} {body:#?}");
+    for secret in ["Zm9vYmFy", "sig=", "extra-secret-4d2a", "fn-key-88e1"] {
+        assert!(!shown.contains(secret), "{secret} in {shown}");
+    }
+    // What is not secret is still there to read.
+    for visible in [
+        "PlayPromptRequest",
+        "ctx-1",
+        "https://contoso.blob.core.windows.net/prompts/menu.wav?<redacted>",
+        "accessToken",
+    ] {
+        assert!(shown.contains(visible), "{visible} not in {shown}");
+    }
+    // Sent as set.
+    let sent = serde_json::to_value(&body).unwrap();
+    assert_eq!(sent["prompts"][0]["mediaInfo"]["uri"], sas);
+    assert_eq!(sent["accessToken"], "eyJ0eXAi.extra-secret-4d2a");
+
+    let answer = AnswerRequest::new([Modality::Audio], MediaConfig::service_hosted())
+        .with_callback_uri("https://bot.contoso.com/api/calls?code=fn-key-31b7");
+    let shown = format!("{answer:?}");
+    assert!(!shown.contains("fn-key-31b7"), "{shown}");
+    assert!(
+        shown.contains("https://bot.contoso.com/api/calls?<redacted>"),
+        "{shown}"
     );
 }
 

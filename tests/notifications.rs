@@ -580,6 +580,44 @@ fn secrets_in_other_resource_data_and_key_names_never_show_in_debug() {
     ));
 }
 
+/// The review's cases: a `callbackUri` with an Azure Functions `?code=` key or a SAS `sig=`,
+/// and properties named `pwd`, `bearer`, `jwt` or `sas`, were printed.
+#[test]
+fn url_queries_and_more_secret_words_never_show_in_debug() {
+    let batch = decode_losslessly(
+        r##"{"value": [{"changeType": "created", "resourceUrl": "/communications/calls/1",
+            "resourceData": {"@odata.type": "#microsoft.graph.call", "state": "incoming",
+                "callbackUri": "https://bot.contoso.com/api/calls?code=fn-key-0c5e",
+                "pwd": "pwd-6b1d", "bearer": "bearer-2f8a", "jwt": "jwt-93aa", "sas": "sas-40de",
+                "recording": "https://x.blob.core.windows.net/r.wav?sv=1&sig=sig-c3d1"}}]}"##,
+    );
+    let shown = format!("{batch:?} {batch:#?}");
+    for secret in [
+        "fn-key-0c5e",
+        "pwd-6b1d",
+        "bearer-2f8a",
+        "jwt-93aa",
+        "sas-40de",
+        "sig-c3d1",
+    ] {
+        assert!(!shown.contains(secret), "{secret} in {shown}");
+    }
+    assert!(
+        shown.contains("https://bot.contoso.com/api/calls?<redacted>"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("https://x.blob.core.windows.net/r.wav?<redacted>"),
+        "{shown}"
+    );
+    let call = batch.notifications()[0].call().unwrap();
+    assert_eq!(
+        call.callback_uri.as_deref(),
+        Some("https://bot.contoso.com/api/calls?code=fn-key-0c5e"),
+        "kept as it came"
+    );
+}
+
 #[test]
 fn secrets_in_extra_properties_never_show_in_debug() {
     let batch = decode_losslessly(

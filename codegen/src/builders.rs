@@ -47,7 +47,10 @@ pub fn make_growable(types: &mut syn::File) -> Result<(), String> {
                     return Err(format!("`{}` is generic", s.ident));
                 }
                 s.attrs.push(parse_quote!(#[non_exhaustive]));
-                Some(builders(s, has_default.contains(&s.ident.to_string()))?)
+                let debug = redacting_debug(s);
+                let mut tokens = builders(s, has_default.contains(&s.ident.to_string()))?;
+                tokens.extend(debug);
+                Some(tokens)
             }
             Item::Enum(e) => {
                 e.attrs.push(parse_quote!(#[non_exhaustive]));
@@ -63,6 +66,45 @@ pub fn make_growable(types: &mut syn::File) -> Result<(), String> {
     }
     types.items = items;
     Ok(())
+}
+
+/// Takes `Debug` off the struct's derives and gives it one that shows the body as its JSON,
+/// the values of secret-named properties and URLs' query strings hidden
+/// (`wire::debug_as_json`): a prompt's SAS URL, or an `accessToken` set in `extra`, never
+/// reaches a log. A struct typify did not derive `Debug` for gets none.
+fn redacting_debug(s: &mut ItemStruct) -> TokenStream {
+    let mut derived = false;
+    for attr in s.attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
+        let Ok(paths) = attr.parse_args_with(
+            syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+        ) else {
+            continue;
+        };
+        let kept: Vec<&syn::Path> = paths
+            .iter()
+            .filter(|path| {
+                let debug = path.segments.last().is_some_and(|s| s.ident == "Debug");
+                derived |= debug;
+                !debug
+            })
+            .collect();
+        *attr = parse_quote!(#[derive(#(#kept),*)]);
+    }
+    if !derived {
+        return TokenStream::new();
+    }
+    let ident = &s.ident;
+    let name = ident.to_string();
+    let wire = crate::graph::path(crate::graph::WIRE_MODULE);
+    quote! {
+        impl ::std::fmt::Debug for #ident {
+            /// The body as its JSON: properties named like secrets, and URLs' query strings and
+            /// user info, shown as `<redacted>`.
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                #wire::debug_as_json(#name, self, f)
+            }
+        }
+    }
 }
 
 /// The types typify already gave `Default`, by a derive or an impl.

@@ -38,7 +38,7 @@ pub use problem::Problem;
 pub(crate) use problem::{describe, escape, write_key};
 pub(crate) use read::place;
 pub use read::*;
-pub use redact::{RedactedExtra, RedactedField, RedactedValue};
+pub use redact::{debug_as_json, RedactedExtra, RedactedField, RedactedText, RedactedValue};
 pub use scalar::*;
 pub(crate) use visit::{OnJson, Visit};
 pub use write::*;

@@ -28,6 +28,11 @@ const SECRET_WORDS: &[&str] = &[
     "authorization",
     "cookie",
     "passcode",
+    "pwd",
+    "bearer",
+    "sig",
+    "jwt",
+    "sas",
 ];
 
 /// Endings that make a name run together in lower case a secret's: the words above long enough
@@ -43,6 +48,8 @@ const SECRET_SUFFIXES: &[&str] = &[
     "signature",
     "authorization",
     "passcode",
+    "pwd",
+    "jwt",
     "apikey",
     "accesskey",
     "privatekey",
@@ -121,6 +128,94 @@ impl fmt::Debug for RedactedValue<'_> {
     }
 }
 
+/// Shows a text as `Debug` does, but a URL's query string and user info hidden: a SAS URL's
+/// `sig=`, an Azure Functions `?code=` key or a password in `https://user:pwd@host` never reach
+/// a log. `https://bot.contoso.com/api/calls?code=abc` shows as
+/// `"https://bot.contoso.com/api/calls?<redacted>"`.
+pub struct RedactedText<'a>(pub &'a str);
+
+impl fmt::Debug for RedactedText<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match hide_url_secrets(self.0) {
+            Some(hidden) => fmt::Debug::fmt(hidden.as_str(), f),
+            None => fmt::Debug::fmt(self.0, f),
+        }
+    }
+}
+
+/// `text` with its query string and user info replaced by `<redacted>`, when it holds a URL
+/// (`scheme://`) with either; `None` when there is nothing to hide.
+fn hide_url_secrets(text: &str) -> Option<String> {
+    let scheme_end = text.find("://")?;
+    let scheme = &text[..scheme_end];
+    if scheme.is_empty()
+        || !scheme
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+    {
+        return None;
+    }
+    let rest = &text[scheme_end + 3..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, after) = rest.split_at(authority_end);
+    let user_info = authority.rfind('@');
+    let query = after.find('?');
+    if user_info.is_none() && query.is_none() {
+        return None;
+    }
+    let mut shown = String::with_capacity(text.len());
+    shown.push_str(&text[..scheme_end + 3]);
+    match user_info {
+        Some(at) => {
+            shown.push_str("<redacted>@");
+            shown.push_str(&authority[at + 1..]);
+        }
+        None => shown.push_str(authority),
+    }
+    match query {
+        Some(q) => {
+            shown.push_str(&after[..q]);
+            shown.push_str("?<redacted>");
+        }
+        None => shown.push_str(after),
+    }
+    Some(shown)
+}
+
+/// Shows a request body as its JSON: the struct's name, then each property; the values of
+/// secret-named properties, and URLs' query strings and user info, hidden at any depth. The
+/// request types (`types::*`) show themselves so: a prompt's SAS URL or an `extra`
+/// `accessToken` never reaches a log.
+pub fn debug_as_json<T: serde::Serialize>(
+    name: &str,
+    value: &T,
+    f: &mut fmt::Formatter<'_>,
+) -> fmt::Result {
+    match serde_json::to_value(value) {
+        Ok(Value::Object(map)) => {
+            let mut shown = f.debug_struct(name);
+            for (key, value) in &map {
+                shown.field(
+                    key,
+                    &Redacted {
+                        secret: is_secret_name(key),
+                        value,
+                    },
+                );
+            }
+            shown.finish()
+        }
+        Ok(other) => f
+            .debug_tuple(name)
+            .field(&Redacted {
+                secret: false,
+                value: &other,
+            })
+            .finish(),
+        Err(_) => f.debug_struct(name).finish_non_exhaustive(),
+    }
+}
+
 /// Shows a typed field of a generated struct: `<redacted>` when its property is named like a
 /// secret and it has a value, else the value's own `Debug`.
 pub struct RedactedField<'a, T> {
@@ -158,6 +253,12 @@ impl fmt::Debug for Redacted<'_> {
                     value,
                 }))
                 .finish(),
+            // On one line, as serde_json shows a string even in `{:#?}`.
+            Value::String(text) => {
+                f.write_str("String(")?;
+                RedactedText(text).fmt(f)?;
+                f.write_str(")")
+            }
             other => other.fmt(f),
         }
     }
@@ -188,9 +289,40 @@ mod tests {
         ] {
             assert!(is_secret_name(name), "{name}");
         }
-        for name in ["monkey", "keyboard", "id", "tokenize", "turkey", "isMuted"] {
+        for name in [
+            "pwd", "userPwd", "bearer", "sig", "jwt", "sas", "sasUrl", "db_pwd",
+        ] {
+            assert!(is_secret_name(name), "{name}");
+        }
+        for name in [
+            "monkey", "keyboard", "id", "tokenize", "turkey", "isMuted", "code", "signal",
+            "kansas", "design",
+        ] {
             assert!(!is_secret_name(name), "{name}");
         }
+    }
+
+    #[test]
+    fn url_query_strings_and_user_info_are_hidden() {
+        let shown = |text: &str| format!("{:?}", RedactedText(text));
+        assert_eq!(
+            shown("https://bot.contoso.com/api/calls?code=abc=="),
+            r#""https://bot.contoso.com/api/calls?<redacted>""#
+        );
+        assert_eq!(
+            shown("https://x.blob.core.windows.net/p/a.wav?sv=2020&sig=s3cr3t#t"),
+            r#""https://x.blob.core.windows.net/p/a.wav?<redacted>""#
+        );
+        assert_eq!(
+            shown("https://user:pwd@host.example/path"),
+            r#""https://<redacted>@host.example/path""#
+        );
+        assert_eq!(
+            shown("https://bot.contoso.com/api/calls"),
+            r#""https://bot.contoso.com/api/calls""#
+        );
+        assert_eq!(shown("a question? yes"), r#""a question? yes""#);
+        assert_eq!(shown("not a url://x?y"), r#""not a url://x?y""#);
     }
 
     #[test]

@@ -288,6 +288,9 @@ fn definition(ident: &Ident, doc: &str, fields: &[Field], keeps_problems: bool) 
         match &f.kind {
             Kind::Any => quote!(.field(#name, &#wire::RedactedField { key: #key, value: &self.#field.as_ref().map(#wire::RedactedValue) })),
             Kind::List(item) if matches!(**item, Kind::Any) => quote!(.field(#name, &#wire::RedactedField { key: #key, value: &self.#field.as_ref().map(|items| items.iter().map(#wire::RedactedValue).collect::<Vec<_>>()) })),
+            // A URL's query string (a SAS `sig=`, a `?code=` key) is hidden wherever a text is.
+            Kind::Text => quote!(.field(#name, &#wire::RedactedField { key: #key, value: &self.#field.as_deref().map(#wire::RedactedText) })),
+            Kind::List(item) if matches!(**item, Kind::Text) => quote!(.field(#name, &#wire::RedactedField { key: #key, value: &self.#field.as_ref().map(|items| items.iter().map(|text| #wire::RedactedText(text)).collect::<Vec<_>>()) })),
             _ => quote!(.field(#name, &#wire::RedactedField { key: #key, value: &self.#field })),
         }
     });
