@@ -232,9 +232,9 @@ pub fn parse(link: &str) -> Result<JoinInfo, JoinUrlError> {
 fn classic(url: &reqwest::Url, thread: &str, message: &str) -> Result<JoinInfo, JoinUrlError> {
     let thread_id = decode(thread)?;
     let message_id = decode(message)?;
-    if !thread_id.starts_with("19:") || !thread_id.contains("@thread") {
+    if !is_thread_id(&thread_id) {
         return Err(JoinUrlError::new(
-            "the thread id is not a Teams chat thread (19:...@thread.v2)",
+            "the thread id is not a Teams chat thread (19:...@thread.v2: letters, digits, `_`, `-`, `.`, `=`)",
         ));
     }
     if message_id.is_empty() || !message_id.bytes().all(|b| b.is_ascii_digit()) {
@@ -262,6 +262,13 @@ fn classic(url: &reqwest::Url, thread: &str, message: &str) -> Result<JoinInfo, 
         .organizer
         .filter(|o| !o.is_empty())
         .ok_or_else(|| JoinUrlError::new("the context has no organizer (Oid)"))?;
+    // Both are Entra ID object ids: GUIDs, and nothing else reaches the request body.
+    if !is_guid(&tenant_id) {
+        return Err(JoinUrlError::new("the tenant (Tid) is not a GUID"));
+    }
+    if !is_guid(&organizer_id) {
+        return Err(JoinUrlError::new("the organizer (Oid) is not a GUID"));
+    }
     Ok(JoinInfo::Organizer {
         thread_id,
         message_id,
@@ -284,6 +291,36 @@ fn short(url: &reqwest::Url, id: &str) -> Result<JoinInfo, JoinUrlError> {
         join_meeting_id,
         passcode,
     })
+}
+
+/// `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` in hexadecimal digits, either case.
+fn is_guid(text: &str) -> bool {
+    let groups: Vec<&str> = text.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(group, len)| group.len() == len && group.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// A Teams chat thread id as join links carry them: `19:`, a body of letters, digits, `_`,
+/// `-`, `.` and `=`, then `@thread.` and a suffix of letters and digits (`v2`, `tacv2`,
+/// `skype`); at most 512 characters. No `/`, `%`, space or control character gets through.
+fn is_thread_id(text: &str) -> bool {
+    let Some(rest) = text.strip_prefix("19:") else {
+        return false;
+    };
+    let Some((body, suffix)) = rest.rsplit_once("@thread.") else {
+        return false;
+    };
+    text.len() <= 512
+        && !body.is_empty()
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_-.=".contains(&b))
+        && !body.contains("..")
+        && !suffix.is_empty()
+        && suffix.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
 /// A path segment, percent-decoded; text that does not decode to UTF-8 is refused.
@@ -419,6 +456,14 @@ mod tests {
             ("https://teams.microsoft.com/l/meetup-join/19%3a%ff%40thread.v2/0?context=%7b%7d", "not UTF-8"),
             ("https://teams.microsoft.com/l/meetup-join/19%3a%+f%40thread.v2/0?context=%7b%7d", "broken %-escape"),
             ("https://teams.live.com/meet/1234567", "the host is"),
+            // The review's cases: a tenant or organizer that is not a GUID, a thread id with
+            // `/../` or a control character.
+            ("https://teams.microsoft.com/l/meetup-join/19%3ameeting_x%40thread.v2/0?context=%7b%22Tid%22%3a%22t%22%2c%22Oid%22%3a%225810cede-f3cc-42eb-b2c1-e9bd5d53ec96%22%7d", "the tenant (Tid) is not a GUID"),
+            ("https://teams.microsoft.com/l/meetup-join/19%3ameeting_x%40thread.v2/0?context=%7b%22Tid%22%3a%22aa67bd4c-8475-432d-bd41-39f255720e0a%22%2c%22Oid%22%3a%22..%2f..%2fusers%22%7d", "the organizer (Oid) is not a GUID"),
+            ("https://teams.microsoft.com/l/meetup-join/19%3ameeting_x%2f..%2fy%40thread.v2/0?context=%7b%7d", "not a Teams chat thread"),
+            ("https://teams.microsoft.com/l/meetup-join/19%3ameeting_%0ax%40thread.v2/0?context=%7b%7d", "not a Teams chat thread"),
+            ("https://teams.microsoft.com/l/meetup-join/19%3ameeting_x%40thread.v2%2f..%2f/0?context=%7b%7d", "not a Teams chat thread"),
+            ("https://teams.microsoft.com/l/meetup-join/19%3a%40thread.v2/0?context=%7b%7d", "not a Teams chat thread"),
         ] {
             let err = parse(link).expect_err(link).to_string();
             assert!(err.contains(why), "{link}: {err}");
