@@ -346,6 +346,45 @@ fn decode_losslessly(body: &str) -> notifications::CommsNotifications {
     batch
 }
 
+/// A key given twice, its first value of the wrong JSON type: the later value is the one read
+/// (as serde_json keeps the last), and the first one's problem goes with it; a later value
+/// that is wrong too leaves one problem, its own.
+#[test]
+fn a_key_given_twice_leaves_no_stale_problem() {
+    let body = br##"{"value": [{"changeType": "updated", "resourceUrl": "/communications/calls/1",
+        "resourceData": {"@odata.type": "#microsoft.graph.call",
+            "state": 7, "state": "established",
+            "callbackUri": true, "callbackUri": "https://bot.contoso.com/api/calls",
+            "resultInfo": "no", "resultInfo": {"code": 0, "subcode": 0},
+            "requestedModalities": 5, "requestedModalities": ["audio"],
+            "callRoutes": {}, "callRoutes": [],
+            "myParticipantId": 1, "myParticipantId": false}}]}"##;
+    let batch = notifications::from_slice(body).unwrap();
+    let notification = &batch.notifications()[0];
+    let call = notification.call().unwrap();
+    assert_eq!(call.state, Some(CallState::Established));
+    assert_eq!(
+        call.callback_uri.as_deref(),
+        Some("https://bot.contoso.com/api/calls")
+    );
+    assert!(call.result_info.is_some());
+    let problems: Vec<String> = batch
+        .notifications()
+        .iter()
+        .flat_map(|n| n.problems.iter().map(|p| p.to_string()))
+        .collect();
+    assert_eq!(
+        problems,
+        ["value[0].resourceData.myParticipantId: expected a string, found a boolean"],
+        "only the problem of a value still kept"
+    );
+    assert_eq!(
+        call.extra.get("myParticipantId"),
+        Some(&serde_json::json!(false))
+    );
+    assert!(call.extra.get("state").is_none() && call.extra.get("resultInfo").is_none());
+}
+
 #[test]
 fn unseen_call_state_is_kept() {
     let batch = decode_losslessly(

@@ -54,6 +54,12 @@ impl Problem {
         }
     }
 
+    /// Whether the problem is with the value of `key` itself in the object being read (not
+    /// below it, not placed under a parent yet).
+    pub(crate) fn is_at_key(&self, key: &str) -> bool {
+        matches!(self.segments.as_slice(), [Segment::Key(k)] if *k == key)
+    }
+
     pub(crate) fn under_key(&mut self, key: &'static str) {
         self.segments.push(Segment::Key(key));
     }

@@ -209,6 +209,31 @@ pub(super) fn forget(key: &str, extra: &mut Map<String, Value>) {
     }
 }
 
+/// Before a named property is read again (a key given twice in one object), drops what its
+/// earlier occurrence left: the JSON kept in `extra`, and, when that JSON came with a problem
+/// (`had_problem` says, by its JSON type), the problem, so that the later value alone is
+/// reported. That problem is the last one of the list at exactly `key`: problems of objects
+/// below are placed under their own key as soon as they are read, and the parent's do not
+/// come after this object's.
+pub(super) fn drop_earlier(
+    key: &str,
+    extra: &mut Map<String, Value>,
+    problems: &mut Vec<Problem>,
+    had_problem: impl Fn(&Value) -> bool,
+) {
+    if extra.is_empty() {
+        return;
+    }
+    let Some(earlier) = extra.remove(key) else {
+        return;
+    };
+    if !earlier.is_null() && had_problem(&earlier) {
+        if let Some(index) = problems.iter().rposition(|p| p.is_at_key(key)) {
+            problems.remove(index);
+        }
+    }
+}
+
 /// Reads an object or union property; JSON that cannot be one is kept in `extra`.
 pub fn read_object<'de, A: MapAccess<'de>, T: ReadAny>(
     map: &mut A,
@@ -217,6 +242,8 @@ pub fn read_object<'de, A: MapAccess<'de>, T: ReadAny>(
     extra: &mut Map<String, Value>,
     problems: &mut Vec<Problem>,
 ) -> Result<(), A::Error> {
+    // Only what `keep` put there: JSON that cannot be the object, with its problem.
+    drop_earlier(key, extra, problems, |_| true);
     let start = problems.len();
     match next_any::<A, T>(map, problems)? {
         Ok(mut value) => {
@@ -305,6 +332,8 @@ pub fn read_object_list<'de, A: MapAccess<'de>, T: ReadAny>(
     extra: &mut Map<String, Value>,
     problems: &mut Vec<Problem>,
 ) -> Result<(), A::Error> {
+    // An array there is a layout kept beside the items, with no problem.
+    drop_earlier(key, extra, problems, |earlier| !earlier.is_array());
     let start = problems.len();
     let read = map.next_value_seed(ListSeed::<T> {
         problems,

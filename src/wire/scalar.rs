@@ -11,7 +11,7 @@ use serde_json::{Map, Number, Value};
 
 use super::budget::{charge, charge_entry, CountedValue};
 use super::problem::Problem;
-use super::read::{forget, keep};
+use super::read::{drop_earlier, forget, keep};
 use super::visit::{OnJson, Visit};
 use super::{Evolvable, Key};
 
@@ -96,6 +96,7 @@ pub fn read<'de, A: MapAccess<'de>, T: FromJson>(
     extra: &mut Map<String, Value>,
     problems: &mut Vec<Problem>,
 ) -> Result<(), A::Error> {
+    drop_earlier(key, extra, problems, |_| true);
     let value = map.next_value_seed(CountedValue)?;
     if !value.is_null() && T::accepts(&value) {
         *field = T::from_json(value);
@@ -140,6 +141,8 @@ pub fn read_enum<'de, A: MapAccess<'de>, E: Evolvable>(
     extra: &mut Map<String, Value>,
     problems: &mut Vec<Problem>,
 ) -> Result<(), A::Error> {
+    // A string there is a spelling kept, with no problem.
+    drop_earlier(key, extra, problems, |earlier| !earlier.is_string());
     match map.next_value::<Scalar<'de>>()? {
         Scalar::Text(raw) => *field = Some(parse_keeping_spelling::<A::Error, E>(key, raw, extra)?),
         Scalar::Json(value) => {
@@ -159,6 +162,12 @@ pub fn read_enum_list<'de, A: MapAccess<'de>, E: Evolvable>(
     extra: &mut Map<String, Value>,
     problems: &mut Vec<Problem>,
 ) -> Result<(), A::Error> {
+    // An array of strings there is the array as sent, kept for its spellings, with no problem.
+    drop_earlier(key, extra, problems, |earlier| {
+        !earlier
+            .as_array()
+            .is_some_and(|items| items.iter().all(Value::is_string))
+    });
     let value = map.next_value_seed(CountedValue)?;
     let Some(raw) = value
         .as_array()
