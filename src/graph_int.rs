@@ -166,7 +166,7 @@ impl<T: Width> Serialize for GraphInt<T> {
 impl<'de, T: Width> Deserialize<'de> for GraphInt<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct V<T>(PhantomData<T>);
-        impl<T: Width> Visitor<'_> for V<T> {
+        impl<'de, T: Width> Visitor<'de> for V<T> {
             type Value = GraphInt<T>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("an integer, as a JSON number or a JSON string")
@@ -187,6 +187,15 @@ impl<'de, T: Width> Deserialize<'de> for GraphInt<T> {
             }
             fn visit_string<E: de::Error>(self, v: String) -> Result<GraphInt<T>, E> {
                 Ok(GraphInt::new(Repr::Text(v)))
+            }
+            // A number, under serde_json's `arbitrary_precision`; any other map is refused.
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<GraphInt<T>, A::Error> {
+                if *crate::wire::NUMBERS_AS_MAPS {
+                    if let crate::wire::MapOrNumber::Number(n) = crate::wire::map_or_number(map)? {
+                        return Ok(GraphInt::new(Repr::Number(n)));
+                    }
+                }
+                Err(de::Error::invalid_type(de::Unexpected::Map, &self))
             }
         }
         deserializer.deserialize_any(V(PhantomData))

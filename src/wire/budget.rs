@@ -155,15 +155,26 @@ impl<'de> Visitor<'de> for CountedVisitor {
         }
         Ok(Value::Array(items))
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut object = Map::new();
-        while let Some(key) = map.next_key::<super::Key<'de>>()? {
-            charge_entry::<A::Error>(object.len(), key.as_str().len())?;
-            let value = map.next_value_seed(CountedValue)?;
-            object.insert(key.into_string(), value);
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Value, A::Error> {
+        if !*super::visit::NUMBERS_AS_MAPS {
+            return read_object(map);
         }
-        Ok(Value::Object(object))
+        match super::visit::map_or_number(map)? {
+            super::visit::MapOrNumber::Number(number) => Ok(Value::Number(number)),
+            super::visit::MapOrNumber::Map(map) => read_object(map),
+        }
     }
+}
+
+/// The object `map` holds, each entry charged.
+fn read_object<'de, A: MapAccess<'de>>(mut map: A) -> Result<Value, A::Error> {
+    let mut object = Map::new();
+    while let Some(key) = map.next_key::<super::Key<'de>>()? {
+        charge_entry::<A::Error>(object.len(), key.as_str().len())?;
+        let value = map.next_value_seed(CountedValue)?;
+        object.insert(key.into_string(), value);
+    }
+    Ok(Value::Object(object))
 }
 
 #[cfg(test)]

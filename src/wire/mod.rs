@@ -40,13 +40,13 @@ pub(crate) use read::place;
 pub use read::*;
 pub use redact::{debug_as_json, RedactedExtra, RedactedField, RedactedText, RedactedValue};
 pub use scalar::*;
-pub(crate) use visit::{OnJson, Visit};
+pub(crate) use visit::{map_or_number, MapOrNumber, OnJson, Visit, NUMBERS_AS_MAPS};
 pub use write::*;
 
 /// A property name, borrowed from the body when it can be (no escapes in it).
 pub struct Key<'de>(Cow<'de, str>);
 
-impl Key<'_> {
+impl<'de> Key<'de> {
     /// The name.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -55,6 +55,11 @@ impl Key<'_> {
     /// The name, owned.
     pub fn into_string(self) -> String {
         self.0.into_owned()
+    }
+
+    /// The name, borrowed from the body when it was.
+    pub(crate) fn into_cow(self) -> Cow<'de, str> {
+        self.0
     }
 }
 
