@@ -167,3 +167,22 @@ fn lookup_agrees_with_a_binary_search() {
         }
     }
 }
+
+/// 0/7015 is sent as the bare name `GracefulTransferCompleted`: its French comes from the
+/// French "Delete call" page's row for the same completed transfer (200/7015), not from the
+/// English name standing in.
+#[test]
+fn a_completed_transfer_reads_in_french_from_a_french_source() {
+    let reason = termination::lookup(0, 7015).unwrap();
+    assert_eq!(reason.message(), "GracefulTransferCompleted");
+    assert!(reason.has_message_in(Lang::Fr));
+    assert_eq!(
+        reason.message_in(Lang::Fr),
+        termination::lookup(200, 7015).unwrap().message_in(Lang::Fr)
+    );
+    assert!(reason.message_in(Lang::Fr).contains("transfert"));
+    // Where no French source exists, the English stands in and says so.
+    let english_only = termination::lookup(500, 7000).unwrap();
+    assert!(!english_only.has_message_in(Lang::Fr));
+    assert_eq!(english_only.message_in(Lang::Fr), english_only.message());
+}
