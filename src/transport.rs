@@ -257,6 +257,22 @@ async fn keep_body(
     } else {
         MAX_ERROR_BODY
     };
+    let keep_error = |headers: &reqwest::header::HeaderMap| {
+        if status.is_client_error() || status.is_server_error() {
+            call.update(|r| {
+                r.response = Some(KeptResponse {
+                    status: status.as_u16(),
+                    request_id: header(headers, REQUEST_ID),
+                    date: header(headers, "date"),
+                })
+            });
+        }
+    };
+    // No body (a 204, a `content-length: 0`): nothing to read or hand on again.
+    if response.content_length() == Some(0) {
+        keep_error(response.headers());
+        return Ok(response);
+    }
     let version = response.version();
     let headers = response.headers().clone();
     let (mut body, complete) = read_capped(response, cap).await?;
@@ -276,14 +292,8 @@ async fn keep_body(
                 date: header(&headers, "date"),
             })
         });
-    } else if status.is_client_error() || status.is_server_error() {
-        call.update(|r| {
-            r.response = Some(KeptResponse {
-                status: status.as_u16(),
-                request_id: header(&headers, REQUEST_ID),
-                date: header(&headers, "date"),
-            })
-        });
+    } else {
+        keep_error(&headers);
     }
     let mut rebuilt = http::Response::new(bytes::Bytes::from(body));
     *rebuilt.status_mut() = status;
