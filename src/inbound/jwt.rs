@@ -8,6 +8,11 @@ use super::rejection::Rejection;
 
 pub(super) use super::MAX_TOKEN_LEN;
 
+/// The longest header read, base64url: 2 KiB, about 1.5 KB of JSON. Graph's are about 150
+/// bytes (`typ`, `alg`, `x5t`, `kid`); a longer one is refused unread, so a forged token cannot
+/// make the check parse kilobytes of nested JSON before any key is chosen.
+const MAX_HEADER_LEN: usize = 2048;
+
 /// The part of a JWT header read before any key is chosen. Whatever else the header says
 /// (`jku`, `x5u`, `jwk`, `x5c`: keys or places to fetch one) is ignored: the key is always one of
 /// Graph's, chosen by `kid`.
@@ -82,6 +87,9 @@ pub(super) fn split(token: &str) -> Result<Parts<'_>, Rejection> {
     let (signed, signature) = token.rsplit_once('.').ok_or(Rejection::Malformed)?;
     let (header, claims) = signed.split_once('.').ok_or(Rejection::Malformed)?;
     if header.is_empty() || claims.is_empty() || claims.contains('.') {
+        return Err(Rejection::Malformed);
+    }
+    if header.len() > MAX_HEADER_LEN {
         return Err(Rejection::Malformed);
     }
     Ok(Parts {
@@ -243,6 +251,32 @@ mod tests {
         assert!(split(&format!("{}.e30.x", encode(r#"{"alg":"RS256","kid":7}"#))).is_err());
         let token = format!("{}.e30.x", encode(r#"{"alg":7,"kid":"k1"}"#));
         assert_eq!(split(&token).unwrap().header.alg, "");
+    }
+
+    #[test]
+    fn a_header_longer_than_graphs_ever_are_is_refused_unread() {
+        let encode = |json: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json);
+        // Nested arrays in a member no check reads, within the token's own cap.
+        let nested = format!("{}{}", "[".repeat(100), "]".repeat(100));
+        let header = format!(
+            r#"{{"alg":"RS256","kid":"k1","x":[{}]}}"#,
+            vec![nested; 57].join(",")
+        );
+        let token = format!("{}.e30.x", encode(&header));
+        assert!(token.len() < MAX_TOKEN_LEN);
+        assert!(matches!(split(&token), Err(Rejection::Malformed)));
+        // Graph's own kind of header, with room to spare, is read.
+        let graph = r#"{"typ":"JWT","alg":"RS256","x5t":"nOo3ZDrODXEK1jKWhXslHR_KXEg","kid":"nOo3ZDrODXEK1jKWhXslHR_KXEg"}"#;
+        let padded = format!(r#"{{"pad":"{}",{}"#, "p".repeat(1200), &graph[1..]);
+        assert!(encode(&padded).len() <= MAX_HEADER_LEN);
+        assert_eq!(
+            split(&format!("{}.e30.x", encode(&padded)))
+                .unwrap()
+                .header
+                .kid
+                .as_deref(),
+            Some("nOo3ZDrODXEK1jKWhXslHR_KXEg")
+        );
     }
 
     #[test]

@@ -22,8 +22,9 @@ pub enum Rejection {
     /// that are not text, or two headers).
     NotBearer,
     /// Not a JWT: not three base64url parts, a header or claims that are not JSON objects, a
-    /// header with critical extensions (`crit`), a claim of the wrong type or given twice, or a
-    /// token longer than [`MAX_TOKEN_LEN`](super::MAX_TOKEN_LEN).
+    /// header with critical extensions (`crit`), or `alg`, `kid` or `crit` given twice, or
+    /// longer than 2 KiB (Graph's are about 150 bytes), a claim of the wrong type or given
+    /// twice, or a token longer than [`MAX_TOKEN_LEN`](super::MAX_TOKEN_LEN).
     Malformed,
     /// A token not signed with RS256 (`none`, HMAC, or any other algorithm).
     UnsupportedAlgorithm {
