@@ -86,7 +86,8 @@ pub enum Error {
     /// A response whose body is over its cap: the client's
     /// [`max_response_body`](crate::client::ClientBuilder::max_response_body) for a success
     /// status the operation documents, 64 KiB for any other status. Reading stopped at the cap
-    /// and the rest was left unread; `response.body` holds the body's first 512 bytes.
+    /// and the rest was left unread; `response.body` holds the body's first 512 bytes when the
+    /// status was not a success (a success's body is Graph's resource, and is not kept).
     /// [`Error::outcome_unknown`] is `true` when the status was a success: Graph acted.
     BodyTooLarge {
         /// The cap that was reached, in bytes.
@@ -119,7 +120,9 @@ pub struct RequestIds {
 }
 
 /// A response Graph (or something in front of it) gave instead of the operation's success.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Its `Debug` hides the query string and user info of any URL in `body`.
+#[derive(Clone, PartialEq)]
 pub struct ErrorResponse {
     /// The HTTP status.
     pub status: u16,
@@ -141,6 +144,22 @@ pub struct ErrorResponse {
     /// `Retry-After`, to an operation that is not idempotent (not retried for that reason), or
     /// a success status whose body could not be read.
     pub outcome_unknown: bool,
+}
+
+impl fmt::Debug for ErrorResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ErrorResponse")
+            .field("status", &self.status)
+            .field("graph", &self.graph)
+            .field("body", &crate::wire::RedactedText(&self.body))
+            .field("request_id", &self.request_id)
+            .field("client_request_id", &self.client_request_id)
+            .field("date_header", &self.date_header)
+            .field("retry_after", &self.retry_after)
+            .field("attempts", &self.attempts)
+            .field("outcome_unknown", &self.outcome_unknown)
+            .finish()
+    }
 }
 
 impl ErrorResponse {
@@ -248,12 +267,20 @@ impl Error {
                 reason: "a body over its cap was reported without its response".into(),
             };
         };
+        let success = (200..300).contains(&oversized.status);
         Error::BodyTooLarge {
             cap: oversized.cap,
             response: Box::new(ErrorResponse {
                 status: oversized.status,
                 graph: None,
-                body: body_prefix(&oversized.prefix),
+                // A success's body is Graph's resource (a call, its callback URL, a meeting's
+                // passcode): not kept for logs. Another status's start is kept to say what
+                // answered.
+                body: if success {
+                    String::new()
+                } else {
+                    body_prefix(&oversized.prefix)
+                },
                 request_id: oversized.request_id,
                 client_request_id: client_request_id.to_owned(),
                 date_header: oversized.date,

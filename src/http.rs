@@ -28,9 +28,9 @@ pub(crate) fn client_builder() -> Result<reqwest::ClientBuilder, String> {
 }
 
 /// The proxy the environment names for `https` (the first of `HTTPS_PROXY`, `https_proxy`,
-/// `ALL_PROXY`, `all_proxy` that is set), minus the hosts of `NO_PROXY`, used for `https`
-/// requests to hosts other than loopback only: through it TLS runs end to end (`CONNECT`), so
-/// the proxy sees neither token nor keys. Plain `http` requests never take a proxy.
+/// `ALL_PROXY`, `all_proxy` that is set), for `https` requests only, minus the hosts of
+/// `NO_PROXY` (or `no_proxy`) and loopback: through it TLS runs end to end (`CONNECT`), so the
+/// proxy sees neither token nor keys. Plain `http` requests never take a proxy.
 fn https_proxy_from_env() -> Option<reqwest::Proxy> {
     let (name, value) = ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"]
         .into_iter()
@@ -45,14 +45,15 @@ fn https_proxy_from_env() -> Option<reqwest::Proxy> {
     } else {
         format!("http://{value}")
     };
-    let Ok(target) = reqwest::Url::parse(&with_scheme) else {
+    let Ok(proxy) = reqwest::Proxy::https(with_scheme.as_str()) else {
         tracing::warn!(variable = name, "not a proxy URL; requests go direct");
         return None;
     };
-    let proxy = reqwest::Proxy::custom(move |url| {
-        (url.scheme() == "https" && !is_loopback(url)).then(|| target.clone())
-    });
-    Some(proxy.no_proxy(reqwest::NoProxy::from_env()))
+    let listed = std::env::var("NO_PROXY")
+        .or_else(|_| std::env::var("no_proxy"))
+        .unwrap_or_default();
+    let direct = format!("{listed},localhost,127.0.0.0/8,::1");
+    Some(proxy.no_proxy(reqwest::NoProxy::from_string(&direct)))
 }
 
 /// Whether `url`'s host is this machine: `localhost` or a loopback address.

@@ -526,6 +526,8 @@ async fn bodies_that_never_end_stop_at_their_cap() {
         };
         assert_eq!((*cap, response.status), (expected_cap, status), "{case}");
         assert!(!err.to_string().contains("empty body"), "{case}: {err}");
+        // A success's body is Graph's resource: none of it is kept; another status's start is.
+        assert_eq!(response.body.is_empty(), status == 200, "{case}");
         // A success status means Graph acted; a 302 says nothing of that.
         assert_eq!(err.outcome_unknown(), status == 200, "{case}");
     }
@@ -561,6 +563,29 @@ async fn a_success_body_within_the_cap_is_read_whole() {
     assert!(
         matches!(&err, Error::BodyTooLarge { cap: 2048, .. }),
         "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_error_body_shows_no_url_secrets_in_debug() {
+    let graph = StandIn::start(|_| {
+        Reply::status(502)
+            .body("<html>upstream https://x.blob.core.windows.net/a?sig=sig-5e1 failed</html>")
+    })
+    .await;
+    let err = client(&graph, fast_retries())
+        .delete_call(CALL_ID)
+        .await
+        .unwrap_err();
+    let shown = format!("{err:?}");
+    assert!(!shown.contains("sig-5e1"), "{shown}");
+    assert!(
+        shown.contains("https://x.blob.core.windows.net/a?<redacted>"),
+        "{shown}"
+    );
+    assert!(
+        err.response().unwrap().body.contains("sig-5e1"),
+        "kept for the caller to read"
     );
 }
 

@@ -358,7 +358,13 @@ fn a_key_given_twice_leaves_no_stale_problem() {
             "resultInfo": "no", "resultInfo": {"code": 0, "subcode": 0},
             "requestedModalities": 5, "requestedModalities": ["audio"],
             "callRoutes": {}, "callRoutes": [],
-            "myParticipantId": 1, "myParticipantId": false}}]}"##;
+            "targets": [1, {"identity": 7}], "targets": [],
+            "callChainId": 5, "callChainId": null,
+            "myParticipantId": 1, "myParticipantId": false}},
+        {"changeType": "updated", "resourceUrl": "/communications/calls/1",
+         "resourceData": {"@odata.type": "#microsoft.graph.call",
+            "resultInfo": {"code": "x", "subcode": []}, "resultInfo": {"code": 0},
+            "myParticipantId": "m"}}]}"##;
     let batch = notifications::from_slice(body).unwrap();
     let notification = &batch.notifications()[0];
     let call = notification.call().unwrap();
@@ -376,13 +382,27 @@ fn a_key_given_twice_leaves_no_stale_problem() {
     assert_eq!(
         problems,
         ["value[0].resourceData.myParticipantId: expected a string, found a boolean"],
-        "only the problem of a value still kept"
+        "only the problem of a value still kept: none of an earlier value, nested or listed"
     );
     assert_eq!(
         call.extra.get("myParticipantId"),
         Some(&serde_json::json!(false))
     );
     assert!(call.extra.get("state").is_none() && call.extra.get("resultInfo").is_none());
+    assert!(call.extra.get("targets").is_none());
+    assert_eq!(
+        call.extra.get("callChainId"),
+        Some(&serde_json::Value::Null)
+    );
+    // A valid object given twice: its first value's nested problems go with it.
+    let second = batch.notifications()[1].call().unwrap();
+    let code = second.result_info.as_ref().unwrap().code.as_ref();
+    assert_eq!(code.and_then(|c| c.get()), Some(0));
+    assert!(
+        batch.notifications()[1].problems.is_empty(),
+        "{:?}",
+        batch.notifications()[1].problems
+    );
 }
 
 #[test]

@@ -116,12 +116,32 @@ fn proxy_variables_never_carry_plain_http_or_loopback_requests() {
             .delete_call("57dab8b1-894c-409a-b240-bd8beae78896")
             .await
             .is_err());
+        {
+            let seen = seen.lock().unwrap();
+            assert_eq!(seen.len(), 1, "{seen:?}");
+            assert!(
+                seen[0].starts_with("CONNECT graph.proxy-test.invalid:443 "),
+                "{seen:?}"
+            );
+            assert!(!seen[0].contains(TOKEN));
+        }
+    });
+
+    // A host NO_PROXY lists goes direct (and, being made up, fails to resolve): the proxy sees
+    // nothing more. Clients read the environment when they are built.
+    std::env::set_var("NO_PROXY", "direct.proxy-test.invalid");
+    runtime.block_on(async {
+        let direct = Client::builder()
+            .base_url("https://direct.proxy-test.invalid/v1.0")
+            .token(StaticToken::new(TOKEN))
+            .retry(msgraph_calls::RetryPolicy::none())
+            .build()
+            .unwrap();
+        assert!(direct
+            .delete_call("57dab8b1-894c-409a-b240-bd8beae78896")
+            .await
+            .is_err());
         let seen = seen.lock().unwrap();
-        assert_eq!(seen.len(), 1, "{seen:?}");
-        assert!(
-            seen[0].starts_with("CONNECT graph.proxy-test.invalid:443 "),
-            "{seen:?}"
-        );
-        assert!(!seen[0].contains(TOKEN));
+        assert_eq!(seen.len(), 1, "the proxy saw {seen:?}");
     });
 }

@@ -106,10 +106,25 @@ pub(super) fn split(token: &str) -> Result<Parts<'_>, Rejection> {
 struct HeaderFields {
     #[serde(default)]
     alg: Option<HeaderText>,
-    #[serde(default)]
-    kid: Option<String>,
-    #[serde(default)]
-    crit: Option<serde::de::IgnoredAny>,
+    /// `None` when absent; `Some(None)` for `"kid": null`, which is no key id either, and
+    /// malformed.
+    #[serde(default, deserialize_with = "present")]
+    kid: Option<Option<String>>,
+    /// Whether the member is there at all, whatever its value (`"crit": null` included).
+    #[serde(default, deserialize_with = "there")]
+    crit: bool,
+}
+
+/// A member that is present, its value read as `T` (`null` included, as `None`).
+fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// A member that is present, its value skipped.
+fn there<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    serde::de::IgnoredAny::deserialize(deserializer).map(|_| true)
 }
 
 /// `alg`, which must be a string; any other JSON type reads as no algorithm known.
@@ -130,17 +145,19 @@ fn read_header(header: &str) -> Result<RawHeader, Rejection> {
     // have meant?
     let header: HeaderFields = serde_json::from_slice(&bytes).map_err(|_| Rejection::Malformed)?;
     // Extensions the sender marks as critical must be understood (RFC 7515, 4.1.11); none is.
-    if header.crit.is_some() {
+    if header.crit {
         return Err(Rejection::Malformed);
     }
     let alg = match header.alg {
         Some(HeaderText::Text(alg)) => alg,
         _ => String::new(),
     };
-    Ok(RawHeader {
-        alg,
-        kid: header.kid,
-    })
+    let kid = match header.kid {
+        None => None,
+        Some(Some(kid)) => Some(kid),
+        Some(None) => return Err(Rejection::Malformed),
+    };
+    Ok(RawHeader { alg, kid })
 }
 
 /// The claims of a token whose signature held.
@@ -230,7 +247,7 @@ mod tests {
             r#"{"alg":"none","alg":"RS256","kid":"k1"}"#,
             r#"{"alg":"RS256","alg":"RS256","kid":"k1"}"#,
             r#"{"alg":"RS256","kid":"k0","kid":"k1"}"#,
-            r#"{"alg":"RS256","kid":"k1","crit":[],"crit":[]}"#,
+            r#"{"alg":"RS256","kid":"k1","kid":"k1"}"#,
         ] {
             assert!(
                 split(&format!("{}.e30.x", encode(twice))).is_err(),
@@ -249,6 +266,19 @@ mod tests {
             Some("k1")
         );
         assert!(split(&format!("{}.e30.x", encode(r#"{"alg":"RS256","kid":7}"#))).is_err());
+        assert!(split(&format!(
+            "{}.e30.x",
+            encode(r#"{"alg":"RS256","kid":null}"#)
+        ))
+        .is_err());
+        // `crit` refuses the token whatever its value, `null` too.
+        for crit in ["null", "[]", "[\"exp\"]", "{}"] {
+            let header = format!(r#"{{"alg":"RS256","kid":"k1","crit":{crit}}}"#);
+            assert!(
+                split(&format!("{}.e30.x", encode(&header))).is_err(),
+                "{crit}"
+            );
+        }
         let token = format!("{}.e30.x", encode(r#"{"alg":7,"kid":"k1"}"#));
         assert_eq!(split(&token).unwrap().header.alg, "");
     }

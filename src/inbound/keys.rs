@@ -34,7 +34,9 @@ const BUSY_RETRY: Duration = Duration::from_secs(1);
 /// }
 /// # }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Its `Display` and `Debug` hide the URL's query string and user info.
+#[derive(Clone, PartialEq, Eq)]
 pub struct KeyFetchError {
     url: String,
     reason: String,
@@ -55,11 +57,22 @@ impl KeyFetchError {
 
 impl fmt::Display for KeyFetchError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let url = crate::wire::hide_url_secrets(&self.url);
         write!(
             f,
             "fetching Graph's signing keys from {}: {}",
-            self.url, self.reason
+            url.as_deref().unwrap_or(&self.url),
+            self.reason
         )
+    }
+}
+
+impl fmt::Debug for KeyFetchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KeyFetchError")
+            .field("url", &crate::wire::RedactedText(&self.url))
+            .field("reason", &self.reason)
+            .finish()
     }
 }
 
@@ -133,7 +146,7 @@ impl KeySource {
             .header(http::header::ACCEPT, "application/json")
             .send()
             .await
-            .map_err(|e| fetch_error(url, e.to_string()))?;
+            .map_err(|e| fetch_error(url, e.without_url().to_string()))?;
         if !response.status().is_success() {
             return Err(fetch_error(
                 url,
@@ -144,7 +157,7 @@ impl KeySource {
         while let Some(chunk) = response
             .chunk()
             .await
-            .map_err(|e| fetch_error(url, e.to_string()))?
+            .map_err(|e| fetch_error(url, e.without_url().to_string()))?
         {
             if body.len() + chunk.len() > MAX_DOCUMENT_BYTES {
                 return Err(fetch_error(
@@ -261,18 +274,24 @@ impl KeyCache {
             }
             None => {}
         }
-        if self.fetching.try_lock().is_err() {
-            // Another request's fetch is under way: wait for it, if there is room.
-            if self.waiters.fetch_add(1, Ordering::AcqRel) >= MAX_FETCH_WAITERS {
-                self.waiters.fetch_sub(1, Ordering::AcqRel);
-                return Err(Rejection::KeysRefreshing {
-                    retry_after: BUSY_RETRY,
-                });
+        match self.fetching.try_lock() {
+            // This request fetches, holding the lock it took: any other that comes now waits.
+            Ok(one_at_a_time) => {
+                let _ = self
+                    .refresh_locked(one_at_a_time, source, Some(attempts))
+                    .await;
             }
-            let _waiting = Waiting(&self.waiters);
-            let _ = self.refresh(source, Some(attempts)).await;
-        } else {
-            let _ = self.refresh(source, Some(attempts)).await;
+            // Another request's fetch is under way: wait for it, if there is room.
+            Err(_) => {
+                if self.waiters.fetch_add(1, Ordering::AcqRel) >= MAX_FETCH_WAITERS {
+                    self.waiters.fetch_sub(1, Ordering::AcqRel);
+                    return Err(Rejection::KeysRefreshing {
+                        retry_after: BUSY_RETRY,
+                    });
+                }
+                let _waiting = Waiting(&self.waiters);
+                let _ = self.refresh(source, Some(attempts)).await;
+            }
         }
         let state = self.read();
         match state.keys.get(kid) {
@@ -324,7 +343,18 @@ impl KeyCache {
         source: &KeySource,
         seen_attempts: Option<u64>,
     ) -> Result<usize, KeyFetchError> {
-        let _one_at_a_time = self.fetching.lock().await;
+        let one_at_a_time = self.fetching.lock().await;
+        self.refresh_locked(one_at_a_time, source, seen_attempts)
+            .await
+    }
+
+    /// [`KeyCache::refresh`], the fetch lock already held.
+    async fn refresh_locked(
+        &self,
+        _one_at_a_time: tokio::sync::MutexGuard<'_, ()>,
+        source: &KeySource,
+        seen_attempts: Option<u64>,
+    ) -> Result<usize, KeyFetchError> {
         if let Some(seen) = seen_attempts {
             let state = self.read();
             if state.attempts != seen || self.gap_left(&state).is_some() {
@@ -403,10 +433,32 @@ impl fmt::Debug for KeyCache {
                 &self
                     .source
                     .as_ref()
-                    .map(|s| s.openid_configuration.as_str()),
+                    .map(|s| crate::wire::RedactedText(s.openid_configuration.as_str())),
             )
             .field("count", &state.keys.len())
             .field("fetched_at", &state.fetched_at)
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_fetch_error_hides_the_urls_query_and_user_info() {
+        let url =
+            reqwest::Url::parse("https://u:pw-1@keys.example/openid?sig=sig-2&code=c-3").unwrap();
+        let err = fetch_error(&url, "HTTP status 500".into());
+        let shown = format!("{err} {err:?}");
+        for secret in ["pw-1", "sig-2", "c-3"] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        assert!(shown.contains("keys.example/openid?<redacted>"), "{shown}");
+        assert_eq!(
+            err.url(),
+            url.as_str(),
+            "the URL itself is the caller's to read"
+        );
     }
 }

@@ -77,8 +77,9 @@ pub enum Rejection {
     /// genuine callback comes back once the keys can be fetched, rather than a 401 it would
     /// not retry.
     KeysRefreshing {
-        /// When to try again: the time left before a fetch may start (whole seconds, at
-        /// least one).
+        /// When to try again, in whole seconds (at least one): the time left before a fetch
+        /// may start, or one second when a fetch is under way and enough requests already
+        /// wait for it.
         retry_after: Duration,
     },
 }
@@ -185,7 +186,7 @@ impl fmt::Display for Rejection {
             }
             Rejection::KeysRefreshing { retry_after } => write!(
                 f,
-                "the token names a key (`kid`) not among the keys in hand, which cannot be fetched again for {}s",
+                "the token names a key (`kid`) not among the keys in hand, and they cannot be fetched again now; try again in {}s",
                 retry_after.as_secs()
             ),
         }

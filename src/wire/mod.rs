@@ -38,6 +38,7 @@ pub use problem::Problem;
 pub(crate) use problem::{describe, escape, write_key};
 pub(crate) use read::place;
 pub use read::*;
+pub(crate) use redact::hide_url_secrets;
 pub use redact::{debug_as_json, RedactedExtra, RedactedField, RedactedText, RedactedValue};
 pub use scalar::*;
 pub(crate) use visit::{map_or_number, MapOrNumber, OnJson, Visit, NUMBERS_AS_MAPS};

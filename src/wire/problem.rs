@@ -54,10 +54,10 @@ impl Problem {
         }
     }
 
-    /// Whether the problem is with the value of `key` itself in the object being read (not
-    /// below it, not placed under a parent yet).
-    pub(crate) fn is_at_key(&self, key: &str) -> bool {
-        matches!(self.segments.as_slice(), [Segment::Key(k)] if *k == key)
+    /// Whether the problem is at or below `key` of the object being read: its last segment so
+    /// far (a parent adds its own segments only once the object is read).
+    pub(crate) fn ends_at_key(&self, key: &str) -> bool {
+        matches!(self.segments.last(), Some(Segment::Key(k)) if *k == key)
     }
 
     pub(crate) fn under_key(&mut self, key: &'static str) {

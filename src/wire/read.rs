@@ -3,6 +3,7 @@
 //! path, never an error. Errors come only from a body that is not JSON. This file reads
 //! objects, unions and arrays of them; `scalar.rs` the plain properties.
 
+use std::cell::Cell;
 use std::marker::PhantomData;
 
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess};
@@ -209,29 +210,51 @@ pub(super) fn forget(key: &str, extra: &mut Map<String, Value>) {
     }
 }
 
-/// Before a named property is read again (a key given twice in one object), drops what its
-/// earlier occurrence left: the JSON kept in `extra`, and, when that JSON came with a problem
-/// (`had_problem` says, by its JSON type), the problem, so that the later value alone is
-/// reported. That problem is the last one of the list at exactly `key`: problems of objects
-/// below are placed under their own key as soon as they are read, and the parent's do not
-/// come after this object's.
+thread_local! {
+    /// Where the problems of the object being read start in the problem list: what came before
+    /// is its parents' and earlier siblings'.
+    static OBJECT_START: Cell<usize> = const { Cell::new(0) };
+}
+
+/// The object being read, while it is: its problems start at the list's length when it began.
+/// Every generated `from_map` holds one; dropping it (at the end, or on an error) gives the
+/// parent its own start back.
+pub struct ObjectScope(usize);
+
+impl ObjectScope {
+    /// Marks the start of an object's problems: `problems_len`, the list's length now.
+    pub fn enter(problems_len: usize) -> ObjectScope {
+        ObjectScope(OBJECT_START.with(|start| start.replace(problems_len)))
+    }
+}
+
+impl Drop for ObjectScope {
+    fn drop(&mut self) {
+        OBJECT_START.with(|start| start.set(self.0));
+    }
+}
+
+/// Before a named property is read (again: a key given twice in one object, `present` when
+/// its field holds the earlier value), drops what the earlier occurrence left: the JSON kept
+/// in `extra`, and every problem of this object at or below the key (a wrongly typed value, a
+/// nested object's or a list element's problem), so that only the later value is reported.
 pub(super) fn drop_earlier(
     key: &str,
+    present: bool,
     extra: &mut Map<String, Value>,
     problems: &mut Vec<Problem>,
-    had_problem: impl Fn(&Value) -> bool,
 ) {
-    if extra.is_empty() {
+    let kept = !extra.is_empty() && extra.remove(key).is_some();
+    if !present && !kept {
         return;
     }
-    let Some(earlier) = extra.remove(key) else {
-        return;
-    };
-    if !earlier.is_null() && had_problem(&earlier) {
-        if let Some(index) = problems.iter().rposition(|p| p.is_at_key(key)) {
-            problems.remove(index);
-        }
-    }
+    let start = OBJECT_START.with(Cell::get).min(problems.len());
+    let mut index = start;
+    problems.retain(|problem| {
+        let earlier_own = index >= start && problem.ends_at_key(key);
+        index += 1;
+        !earlier_own
+    });
 }
 
 /// Reads an object or union property; JSON that cannot be one is kept in `extra`.
@@ -242,8 +265,7 @@ pub fn read_object<'de, A: MapAccess<'de>, T: ReadAny>(
     extra: &mut Map<String, Value>,
     problems: &mut Vec<Problem>,
 ) -> Result<(), A::Error> {
-    // Only what `keep` put there: JSON that cannot be the object, with its problem.
-    drop_earlier(key, extra, problems, |_| true);
+    drop_earlier(key, field.is_some(), extra, problems);
     let start = problems.len();
     match next_any::<A, T>(map, problems)? {
         Ok(mut value) => {
@@ -332,8 +354,7 @@ pub fn read_object_list<'de, A: MapAccess<'de>, T: ReadAny>(
     extra: &mut Map<String, Value>,
     problems: &mut Vec<Problem>,
 ) -> Result<(), A::Error> {
-    // An array there is a layout kept beside the items, with no problem.
-    drop_earlier(key, extra, problems, |earlier| !earlier.is_array());
+    drop_earlier(key, field.is_some(), extra, problems);
     let start = problems.len();
     let read = map.next_value_seed(ListSeed::<T> {
         problems,

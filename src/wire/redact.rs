@@ -128,9 +128,10 @@ impl fmt::Debug for RedactedValue<'_> {
     }
 }
 
-/// Shows a text as `Debug` does, but a URL's query string and user info hidden: a SAS URL's
-/// `sig=`, an Azure Functions `?code=` key or a password in `https://user:pwd@host` never reach
-/// a log. `https://bot.contoso.com/api/calls?code=abc` shows as
+/// Shows a text as `Debug` does, but the query string and user info of every URL in it
+/// hidden: a SAS URL's `sig=`, an Azure Functions `?code=` key or a password in
+/// `https://user:pwd@host` never reach a log, whether the text is the URL or holds one
+/// (`failed to fetch https://...`). `https://bot.contoso.com/api/calls?code=abc` shows as
 /// `"https://bot.contoso.com/api/calls?<redacted>"`.
 pub struct RedactedText<'a>(pub &'a str);
 
@@ -143,42 +144,51 @@ impl fmt::Debug for RedactedText<'_> {
     }
 }
 
-/// `text` with its query string and user info replaced by `<redacted>`, when it holds a URL
-/// (`scheme://`) with either; `None` when there is nothing to hide.
-fn hide_url_secrets(text: &str) -> Option<String> {
-    let scheme_end = text.find("://")?;
-    let scheme = &text[..scheme_end];
-    if scheme.is_empty()
-        || !scheme
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
-    {
-        return None;
-    }
-    let rest = &text[scheme_end + 3..];
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, after) = rest.split_at(authority_end);
-    let user_info = authority.rfind('@');
-    let query = after.find('?');
-    if user_info.is_none() && query.is_none() {
-        return None;
-    }
-    let mut shown = String::with_capacity(text.len());
-    shown.push_str(&text[..scheme_end + 3]);
-    match user_info {
-        Some(at) => {
-            shown.push_str("<redacted>@");
-            shown.push_str(&authority[at + 1..]);
+/// `text` with the query string and user info of each URL (`scheme://...`) in it replaced by
+/// `<redacted>`; `None` when there is nothing to hide. A URL ends at white space or a quote or
+/// angle bracket.
+pub(crate) fn hide_url_secrets(text: &str) -> Option<String> {
+    let ends_url = |c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '`');
+    let mut shown = String::new();
+    let mut copied = 0;
+    let mut from = 0;
+    while let Some(found) = text[from..].find("://") {
+        let marker = from + found;
+        from = marker + 3;
+        // The scheme: letters, digits, `+`, `-`, `.` before `://`, starting with a letter.
+        let scheme_start = text[..marker]
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+            .map_or(0, |at| at + 1);
+        if !text[scheme_start..marker].starts_with(|c: char| c.is_ascii_alphabetic()) {
+            continue;
         }
-        None => shown.push_str(authority),
-    }
-    match query {
-        Some(q) => {
-            shown.push_str(&after[..q]);
+        let rest = &text[from..];
+        let url_len = rest.find(ends_url).unwrap_or(rest.len());
+        let url = &rest[..url_len];
+        let authority_len = url.find(['/', '?', '#']).unwrap_or(url.len());
+        let user_info = url[..authority_len].rfind('@');
+        let query = url[authority_len..].find('?').map(|q| authority_len + q);
+        if user_info.is_none() && query.is_none() {
+            continue;
+        }
+        shown.push_str(&text[copied..from]);
+        match user_info {
+            Some(at) => {
+                shown.push_str("<redacted>@");
+                shown.push_str(&url[at + 1..query.unwrap_or(url_len).max(at + 1)]);
+            }
+            None => shown.push_str(&url[..query.unwrap_or(url_len)]),
+        }
+        if query.is_some() {
             shown.push_str("?<redacted>");
         }
-        None => shown.push_str(after),
+        copied = from + url_len;
+        from = copied;
     }
+    if copied == 0 {
+        return None;
+    }
+    shown.push_str(&text[copied..]);
     Some(shown)
 }
 
@@ -322,7 +332,17 @@ mod tests {
             r#""https://bot.contoso.com/api/calls""#
         );
         assert_eq!(shown("a question? yes"), r#""a question? yes""#);
-        assert_eq!(shown("not a url://x?y"), r#""not a url://x?y""#);
+        assert_eq!(shown("://x?y and 1://z?w"), r#""://x?y and 1://z?w""#);
+        // A URL inside a text, and every one of several.
+        assert_eq!(
+            shown("failed: https://x.blob.core.windows.net/a.wav?sig=abc (and http://u:p@h/q?x=1)"),
+            // The `)` is read as part of the query: a URL ends only at white space or a quote.
+            r#""failed: https://x.blob.core.windows.net/a.wav?<redacted> (and http://<redacted>@h/q?<redacted>""#
+        );
+        assert_eq!(
+            shown(r#"{"uri":"https://h/p?code=k","next":"https://h/ok"}"#),
+            r#""{\"uri\":\"https://h/p?<redacted>\",\"next\":\"https://h/ok\"}""#
+        );
     }
 
     #[test]

@@ -96,7 +96,7 @@ pub fn read<'de, A: MapAccess<'de>, T: FromJson>(
     extra: &mut Map<String, Value>,
     problems: &mut Vec<Problem>,
 ) -> Result<(), A::Error> {
-    drop_earlier(key, extra, problems, |_| true);
+    drop_earlier(key, field.is_some(), extra, problems);
     let value = map.next_value_seed(CountedValue)?;
     if !value.is_null() && T::accepts(&value) {
         *field = T::from_json(value);
@@ -141,8 +141,7 @@ pub fn read_enum<'de, A: MapAccess<'de>, E: Evolvable>(
     extra: &mut Map<String, Value>,
     problems: &mut Vec<Problem>,
 ) -> Result<(), A::Error> {
-    // A string there is a spelling kept, with no problem.
-    drop_earlier(key, extra, problems, |earlier| !earlier.is_string());
+    drop_earlier(key, field.is_some(), extra, problems);
     match map.next_value::<Scalar<'de>>()? {
         Scalar::Text(raw) => *field = Some(parse_keeping_spelling::<A::Error, E>(key, raw, extra)?),
         Scalar::Json(value) => {
@@ -162,12 +161,7 @@ pub fn read_enum_list<'de, A: MapAccess<'de>, E: Evolvable>(
     extra: &mut Map<String, Value>,
     problems: &mut Vec<Problem>,
 ) -> Result<(), A::Error> {
-    // An array of strings there is the array as sent, kept for its spellings, with no problem.
-    drop_earlier(key, extra, problems, |earlier| {
-        !earlier
-            .as_array()
-            .is_some_and(|items| items.iter().all(Value::is_string))
-    });
+    drop_earlier(key, field.is_some(), extra, problems);
     let value = map.next_value_seed(CountedValue)?;
     let Some(raw) = value
         .as_array()

@@ -413,6 +413,7 @@ fn reader(name: &str, ident: &Ident, fields: &[Field], keeps_problems: bool) -> 
                 #[allow(unused_mut)]
                 let mut out = Partial::default();
                 #gather
+                let _scope = #wire::ObjectScope::enter(problems.len());
                 #preset
                 while let Some(key) = map.next_key::<#wire::Key<'de>>()? {
                     match key.as_str() {
