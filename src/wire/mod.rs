@@ -38,6 +38,7 @@ pub use problem::Problem;
 pub(crate) use problem::{describe, escape, write_key};
 pub(crate) use read::place;
 pub use read::*;
+#[cfg(feature = "inbound")]
 pub(crate) use redact::hide_url_secrets;
 pub use redact::{debug_as_json, RedactedExtra, RedactedField, RedactedText, RedactedValue};
 pub use scalar::*;
