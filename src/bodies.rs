@@ -57,6 +57,54 @@ pub fn client_context(context: &str) -> Result<String, BodyError> {
     Ok(context.to_owned())
 }
 
+/// What every request body of [`crate::types`] is checked for before it is sent (the client's
+/// methods call it; generated with each body).
+pub(crate) trait CheckBody {
+    /// The body as Graph would take it, or the property that would make Graph refuse it.
+    fn check(&self) -> Result<(), crate::Error>;
+}
+
+/// The body check, from what the generated impl hands over: the typed `clientContext` (when the
+/// body has one), the map of other properties (`extra`), and the JSON names of the typed
+/// properties. Refused, as [`crate::Error::InvalidBody`] naming the property: a `clientContext`
+/// over [`MAX_CLIENT_CONTEXT_LEN`] characters, typed or set in `extra` (transfer's examples send
+/// one that its table does not name); and a property set both typed and in `extra`, which
+/// serde would write twice on the wire and Graph refuses.
+pub(crate) fn check_body(
+    client_context: Option<&str>,
+    extra: Option<&serde_json::Map<String, serde_json::Value>>,
+    typed: &[&'static str],
+) -> Result<(), crate::Error> {
+    const FIELD: &str = "clientContext";
+    let too_long = |context: &str| {
+        let len = context.chars().count();
+        (len > MAX_CLIENT_CONTEXT_LEN).then(|| crate::Error::InvalidBody {
+            field: FIELD,
+            reason: format!(
+                "a client context is at most {MAX_CLIENT_CONTEXT_LEN} characters, this one {len}"
+            ),
+        })
+    };
+    if let Some(error) = client_context.and_then(too_long) {
+        return Err(error);
+    }
+    let Some(extra) = extra.filter(|extra| !extra.is_empty()) else {
+        return Ok(());
+    };
+    if let Some(name) = typed.iter().find(|name| extra.contains_key(**name)) {
+        return Err(crate::Error::InvalidBody {
+            field: name,
+            reason: "set both with its typed field and in `extra`: it would be written twice, \
+                     which Graph refuses; set it once"
+                .into(),
+        });
+    }
+    match extra.get(FIELD) {
+        Some(serde_json::Value::String(context)) => too_long(context).map_or(Ok(()), Err),
+        _ => Ok(()),
+    }
+}
+
 fn identity(id: &str) -> Box<Identity> {
     Box::new(Identity {
         id: Some(id.to_owned()),

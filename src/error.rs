@@ -41,9 +41,10 @@ pub enum Error {
         /// What is wrong with the id.
         reason: &'static str,
     },
-    /// A request body was refused before anything was sent: Graph would refuse it, or a call
-    /// session could not follow it (a `clientContext` over 256 characters, or one already
-    /// awaited on the call).
+    /// A request body was refused before anything was sent: Graph would refuse it (a
+    /// `clientContext` over 256 characters, typed or in `extra`; a property set both with its
+    /// typed field and in `extra`, which would be written twice), or a call session could not
+    /// follow it (a `clientContext` already awaited on the call).
     InvalidBody {
         /// The property, as Graph names it (`clientContext`).
         field: &'static str,

@@ -262,3 +262,61 @@ fn a_body_missing_a_required_property_does_not_read() {
     .unwrap_err();
     assert!(err.to_string().contains("mediaConfig"), "{err}");
 }
+
+/// A `clientContext` over Graph's 256 characters, typed or set in `extra`, and a property set
+/// both typed and in `extra` (which serde would write twice on the wire, and Graph refuses),
+/// are refused before anything is sent, naming the property.
+#[tokio::test]
+async fn bodies_graph_would_refuse_are_refused_before_sending() {
+    use msgraph_calls::resources::{IdentitySet, InvitationParticipantInfo};
+    let graph = StandIn::start(|_| Reply::json(200, r#"{"id":"op","status":"running"}"#)).await;
+    let client = client(&graph, fast_retries());
+
+    let long = types::ClientContextRequest::new().with_client_context("x".repeat(257));
+    let err = client.subscribe_to_tone(CALL, &long).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidBody { field: "clientContext", reason } if reason.contains("257")),
+        "{err:?}"
+    );
+
+    let to =
+        InvitationParticipantInfo::to(IdentitySet::user("112f7296-5fa4-42ca-bae8-6a692b15d4b8"));
+    let mut transfer = types::TransferRequest::new(to);
+    transfer
+        .extra
+        .insert("clientContext".into(), Value::String("y".repeat(300)));
+    let err = client.transfer(CALL, &transfer).await.unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            Error::InvalidBody {
+                field: "clientContext",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+
+    let mut twice = types::ClientContextRequest::new().with_client_context("a");
+    twice
+        .extra
+        .insert("clientContext".into(), Value::String("b".into()));
+    let err = client
+        .cancel_media_processing(CALL, &twice)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidBody { field: "clientContext", reason } if reason.contains("twice")),
+        "{err:?}"
+    );
+    assert!(graph.requests().is_empty(), "nothing was sent");
+
+    // 256 characters, and an `extra` property the type does not name, go through.
+    let mut fine = types::ClientContextRequest::new().with_client_context("z".repeat(256));
+    fine.extra
+        .insert("futureProperty".into(), Value::Bool(true));
+    client.subscribe_to_tone(CALL, &fine).await.unwrap();
+    let sent: Value = serde_json::from_slice(&graph.requests()[0].body).unwrap();
+    assert_eq!(sent["clientContext"].as_str().map(str::len), Some(256));
+    assert_eq!(sent["futureProperty"], Value::Bool(true));
+}

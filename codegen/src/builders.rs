@@ -145,6 +145,9 @@ fn with_default(types: &syn::File) -> std::collections::HashSet<String> {
 fn builders(s: &ItemStruct, has_default: bool) -> Result<TokenStream, String> {
     let name = &s.ident;
     let (mut params, mut inits, mut required, mut setters) = (vec![], vec![], vec![], vec![]);
+    // What the body check reads: the JSON names of the typed properties, the map of the others,
+    // and the client context, typed.
+    let (mut typed_names, mut extra_field, mut client_context) = (vec![], None, None);
     for field in &s.fields {
         let ident = field
             .ident
@@ -152,6 +155,16 @@ fn builders(s: &ItemStruct, has_default: bool) -> Result<TokenStream, String> {
             .ok_or_else(|| format!("`{name}` has a field without a name"))?;
         let serde = serde_of(field, ident).map_err(|e| format!("`{name}.{ident}`: {e}"))?;
         let ty = &field.ty;
+        if !matches!(serde.role, Role::Extra) {
+            typed_names.push(serde.json.clone());
+        }
+        if serde.json == CLIENT_CONTEXT {
+            client_context = Some(if wrapped(ty, "Option").is_some() {
+                quote!(self.#ident.as_deref())
+            } else {
+                quote!(Some(self.#ident.as_str()))
+            });
+        }
         match serde.role {
             Role::Required => {
                 let (param, value) = parameter(ident, ty);
@@ -169,6 +182,7 @@ fn builders(s: &ItemStruct, has_default: bool) -> Result<TokenStream, String> {
                 setters.push(setter(ident, ty, &serde.json, &docs(&field.attrs)));
             }
             Role::Extra if is_map(ty) => {
+                extra_field = Some(ident.clone());
                 inits.push(quote!(#ident: ::std::default::Default::default()))
             }
             Role::Extra => {
@@ -198,6 +212,11 @@ fn builders(s: &ItemStruct, has_default: bool) -> Result<TokenStream, String> {
             }
         }
     });
+    let client_context = client_context.unwrap_or_else(|| quote!(None));
+    let extra = match &extra_field {
+        Some(extra) => quote!(Some(&self.#extra)),
+        None => quote!(None),
+    };
     Ok(quote! {
         impl #name {
             #[doc = #new_doc]
@@ -207,8 +226,16 @@ fn builders(s: &ItemStruct, has_default: bool) -> Result<TokenStream, String> {
             #(#setters)*
         }
         #default
+        impl crate::bodies::CheckBody for #name {
+            fn check(&self) -> ::std::result::Result<(), crate::Error> {
+                crate::bodies::check_body(#client_context, #extra, &[#(#typed_names),*])
+            }
+        }
     })
 }
+
+/// The property Graph echoes in an operation's notifications, at most 256 characters.
+const CLIENT_CONTEXT: &str = "clientContext";
 
 /// Reads `#[serde(rename, default, flatten)]`; anything else in `serde(...)` is skipped, as a
 /// value (`= "..."`) or a list (`(...)`).

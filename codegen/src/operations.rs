@@ -243,9 +243,14 @@ fn emit(
             _ => None,
         })
         .collect();
+    let body_checks = params
+        .iter()
+        .filter(|(ident, _)| ident == "body")
+        .map(|(ident, _)| quote!(crate::bodies::CheckBody::check(#ident)?;));
     let checks = path_ids
         .iter()
-        .map(|(name, ident)| quote!(crate::ids::check_path_id(#name, #ident)?;));
+        .map(|(name, ident)| quote!(crate::ids::check_path_id(#name, #ident)?;))
+        .chain(body_checks);
     let span_fields = path_ids.iter().map(|(_, ident)| quote!(#ident,));
     let args = params.iter().map(|(ident, ty)| quote!(#ident: #ty));
     let arg_names: Vec<_> = params.iter().map(|(ident, _)| ident).collect();
