@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 use std::fmt;
+#[cfg(feature = "testing")]
+use std::sync::atomic::AtomicU64;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -13,14 +15,13 @@ use serde::Deserialize;
 pub(crate) use super::jwks::parse_jwks;
 use super::rejection::Rejection;
 use super::rs256::RsaKey;
+use super::MAX_FETCH_WAITERS;
 
 /// Key documents larger than this are refused (Graph's JWKS is a few kilobytes).
 const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
 
 /// While there are no keys at all, a fetch is tried again at least this often.
 const NO_KEYS_RETRY: Duration = Duration::from_secs(10);
-
-use super::MAX_FETCH_WAITERS;
 
 /// What a request turned away from a busy fetch is told to wait before it tries again.
 const BUSY_RETRY: Duration = Duration::from_secs(1);
@@ -197,6 +198,10 @@ pub(crate) struct KeyCache {
     background: AtomicBool,
     /// Requests waiting for a fetch another request started; at most [`MAX_FETCH_WAITERS`].
     waiters: AtomicUsize,
+    /// Time a test made pass (`testing::age_keys`), in milliseconds, added to every elapsed
+    /// time: an `Instant` cannot be moved back before the machine started.
+    #[cfg(feature = "testing")]
+    aged_ms: AtomicU64,
     refresh_interval: Duration,
     min_gap: Duration,
 }
@@ -227,6 +232,8 @@ impl KeyCache {
             fetching: tokio::sync::Mutex::new(()),
             background: AtomicBool::new(false),
             waiters: AtomicUsize::new(0),
+            #[cfg(feature = "testing")]
+            aged_ms: AtomicU64::new(0),
             refresh_interval,
             min_gap,
         }
@@ -250,7 +257,7 @@ impl KeyCache {
             let state = self.read();
             let stale = state
                 .fetched_at
-                .is_none_or(|at| at.elapsed() >= self.refresh_interval);
+                .is_none_or(|at| self.since(at) >= self.refresh_interval);
             (
                 state.keys.get(kid).cloned(),
                 stale,
@@ -301,13 +308,28 @@ impl KeyCache {
         }
     }
 
-    /// Makes the last fetch look `by` older, as if that time had passed.
+    /// Makes `by` more time look passed since the last fetch (until the next one).
     #[cfg(feature = "testing")]
     pub(crate) fn age(&self, by: Duration) {
-        let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
-        let older = |at: Instant| at.checked_sub(by).unwrap_or(at);
-        state.fetched_at = state.fetched_at.map(older);
-        state.last_attempt = state.last_attempt.map(older);
+        let ms = u64::try_from(by.as_millis()).unwrap_or(u64::MAX);
+        let _ = self
+            .aged_ms
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |aged| {
+                Some(aged.saturating_add(ms))
+            });
+    }
+
+    /// The time since `at`, and any a test made pass.
+    fn since(&self, at: Instant) -> Duration {
+        #[cfg(feature = "testing")]
+        {
+            let aged = Duration::from_millis(self.aged_ms.load(Ordering::Acquire));
+            at.elapsed().saturating_add(aged)
+        }
+        #[cfg(not(feature = "testing"))]
+        {
+            at.elapsed()
+        }
     }
 
     /// Starts a fetch on the current tokio runtime, unless one started this way is under way.
@@ -364,6 +386,8 @@ impl KeyCache {
         let result = source.fetch().await;
         let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
         let now = Instant::now();
+        #[cfg(feature = "testing")]
+        self.aged_ms.store(0, Ordering::Release);
         state.attempts += 1;
         state.last_attempt = Some(now);
         match result {
@@ -390,7 +414,7 @@ impl KeyCache {
         } else {
             self.min_gap
         };
-        let since = state.last_attempt?.elapsed();
+        let since = self.since(state.last_attempt?);
         gap.checked_sub(since).filter(|left| !left.is_zero())
     }
 
