@@ -36,7 +36,9 @@ struct Serde {
 }
 
 /// Marks every top-level struct and enum of `types` `#[non_exhaustive]` and puts after each
-/// struct its `new`, its `with_` methods and, when nothing is required, `Default`.
+/// struct its `new`, its `with_` methods and, when nothing is required, `Default`; its
+/// redacting `Debug` (in place of typify's derive); and its body check (`crate::bodies::CheckBody`:
+/// the client context's length, no property both typed and in `extra`).
 pub fn make_growable(types: &mut syn::File) -> Result<(), String> {
     let has_default = with_default(types);
     let mut items = Vec::with_capacity(types.items.len() * 2);
