@@ -68,6 +68,7 @@ pub mod axum;
 mod builder;
 mod jwks;
 mod jwt;
+mod key_source;
 mod keys;
 mod receiver;
 mod rejection;
@@ -77,7 +78,7 @@ mod validator;
 use std::time::Duration;
 
 pub use builder::{ConfigError, ValidatorBuilder};
-pub use keys::KeyFetchError;
+pub use key_source::KeyFetchError;
 pub use receiver::{Received, Receiver};
 pub use rejection::Rejection;
 pub use validator::{Validator, VerifiedClaims};

@@ -8,7 +8,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::builder::ValidatorBuilder;
 use super::jwt::{bearer_token, decode, known_algorithm, read_claims, shorten, split};
-use super::keys::{KeyCache, KeyFetchError};
+use super::key_source::KeyFetchError;
+use super::keys::KeyCache;
 use super::rejection::Rejection;
 
 /// Checks the bearer token of Graph's callbacks. Cheap to clone: clones share their keys.
