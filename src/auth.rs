@@ -1,8 +1,10 @@
 //! Bearer tokens for Graph: where the client gets them.
 //!
-//! The client asks its [`TokenProvider`] for a token before every hang-up, so a provider that
+//! The client asks its [`TokenProvider`] for a token before every request, so a provider that
 //! caches and refreshes (as the Azure SDK's credentials do) keeps the client working past a
-//! token's expiry. A token is held as an [`AccessToken`], which never shows its value in
+//! token's expiry. A multi-tenant bot serves every tenant from one client: its per-tenant
+//! views ([`Client::for_tenant`](crate::Client::for_tenant)) ask
+//! [`TokenProvider::token_for_tenant`] instead, naming the tenant. A token is held as an [`AccessToken`], which never shows its value in
 //! `Debug` and has no `Display`.
 
 use std::fmt;
@@ -84,9 +86,9 @@ impl std::error::Error for TokenError {
     }
 }
 
-/// Gives the client a bearer token for Graph, on every call.
+/// Gives the client a bearer token for Graph, on every request.
 ///
-/// Implement it with an `async fn`:
+/// Implement [`token`](TokenProvider::token) with an `async fn`:
 ///
 /// ```
 /// use msgraph_calls::auth::{AccessToken, TokenError, TokenProvider};
@@ -106,9 +108,58 @@ impl std::error::Error for TokenError {
 ///     .build()
 ///     .unwrap();
 /// ```
+///
+/// A bot that several tenants installed (a multi-tenant app registration) needs a token of
+/// each call's tenant: the tenant in the call's notifications (`tenantId`) and in the token
+/// Graph signs each callback with. It implements
+/// [`token_for_tenant`](TokenProvider::token_for_tenant) too, and uses one client's per-tenant
+/// views ([`Client::for_tenant`](crate::Client::for_tenant)), as Microsoft's .NET calling SDK
+/// hands the tenant to its `AuthenticateOutboundRequestAsync`:
+///
+/// ```
+/// use msgraph_calls::auth::{AccessToken, TokenError, TokenProvider};
+///
+/// struct PerTenant;
+///
+/// impl TokenProvider for PerTenant {
+///     async fn token(&self) -> Result<AccessToken, TokenError> {
+///         self.token_for_tenant("contoso.onmicrosoft.com").await // the app's home tenant
+///     }
+///     async fn token_for_tenant(&self, tenant: &str) -> Result<AccessToken, TokenError> {
+///         // Ask https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token, cached per tenant.
+///         Ok(AccessToken::new(format!("token of {tenant}")))
+///     }
+/// }
+///
+/// let client = msgraph_calls::Client::builder()
+///     .base_url("http://127.0.0.1:8080/v1.0")
+///     .token(PerTenant)
+///     .build()
+///     .unwrap();
+/// let fabrikam = client.for_tenant("b2f1c6a4-3a4e-4d43-8c4e-1f0c0f7c9b7e").unwrap();
+/// assert_eq!(fabrikam.tenant(), Some("b2f1c6a4-3a4e-4d43-8c4e-1f0c0f7c9b7e"));
+/// ```
 pub trait TokenProvider: Send + Sync + 'static {
-    /// A token valid for Graph in the client's cloud.
+    /// A token valid for Graph in the client's cloud, for the app's own tenant: what a client
+    /// that is no tenant's view ([`Client::for_tenant`](crate::Client::for_tenant)) sends.
     fn token(&self) -> impl Future<Output = Result<AccessToken, TokenError>> + Send;
+
+    /// A token valid for Graph in the client's cloud, for `tenant` (a tenant id or one of its
+    /// domain names, as given to [`Client::for_tenant`](crate::Client::for_tenant)): what the
+    /// client's per-tenant views send.
+    ///
+    /// The default refuses with a [`TokenError`] that says so: a token of the app's own tenant
+    /// sent for another tenant's call would only earn a 401 or 403 from Graph.
+    fn token_for_tenant(
+        &self,
+        tenant: &str,
+    ) -> impl Future<Output = Result<AccessToken, TokenError>> + Send {
+        let message = format!(
+            "this token provider gives tokens of one tenant only; implement \
+             TokenProvider::token_for_tenant to serve tenant {tenant}"
+        );
+        async move { Err(TokenError::new(message)) }
+    }
 }
 
 /// A token that never changes: for tests, scripts and tokens managed elsewhere.
@@ -146,12 +197,29 @@ type TokenFuture<'a> = Pin<Box<dyn Future<Output = Result<AccessToken, TokenErro
 
 /// The object-safe form of [`TokenProvider`] the client stores.
 pub(crate) trait DynTokenProvider: Send + Sync {
-    fn token_boxed(&self) -> TokenFuture<'_>;
+    fn token_boxed<'a>(&'a self, tenant: Option<&'a str>) -> TokenFuture<'a>;
 }
 
 impl<T: TokenProvider> DynTokenProvider for T {
-    fn token_boxed(&self) -> TokenFuture<'_> {
-        Box::pin(self.token())
+    fn token_boxed<'a>(&'a self, tenant: Option<&'a str>) -> TokenFuture<'a> {
+        match tenant {
+            None => Box::pin(self.token()),
+            Some(tenant) => Box::pin(self.token_for_tenant(tenant)),
+        }
+    }
+}
+
+/// Where one request's token comes from: the client's provider, and the tenant of the view
+/// that sends it.
+#[derive(Clone, Copy)]
+pub(crate) struct TokenSource<'a> {
+    pub(crate) provider: &'a dyn DynTokenProvider,
+    pub(crate) tenant: Option<&'a str>,
+}
+
+impl TokenSource<'_> {
+    pub(crate) async fn token(self) -> Result<AccessToken, TokenError> {
+        self.provider.token_boxed(self.tenant).await
     }
 }
 
@@ -170,7 +238,9 @@ mod azure {
 
     /// Tokens from the Azure SDK for Rust: any `azure_core` [`TokenCredential`] (a managed
     /// identity, a client secret, the developer's Azure CLI login, ...), asked for the app-only
-    /// scope `<graph root>/.default` of the client's cloud.
+    /// scope `<graph root>/.default` of the client's cloud. It serves the credential's own
+    /// tenant: per-tenant views ([`Client::for_tenant`](crate::Client::for_tenant)) need a
+    /// [`TokenProvider`] holding a credential per tenant.
     ///
     /// ```no_run
     /// # fn demo(credential: std::sync::Arc<dyn azure_core::credentials::TokenCredential>) {

@@ -20,7 +20,7 @@ use std::time::Duration;
 use progenitor_client::ClientInfo;
 use reqwest::header::HeaderValue;
 
-use crate::auth::{DynTokenProvider, TokenProvider};
+use crate::auth::{DynTokenProvider, TokenProvider, TokenSource};
 use crate::cloud::Cloud;
 use crate::error::Error;
 use crate::generated::client::Client as GeneratedClient;
@@ -50,6 +50,8 @@ use crate::transport::Hooks;
 pub struct Client {
     api: GeneratedClient,
     token: Arc<dyn DynTokenProvider>,
+    /// The tenant of a per-tenant view ([`Client::for_tenant`]).
+    tenant: Option<Arc<str>>,
 }
 
 /// What a hang-up found.
@@ -123,9 +125,51 @@ impl Client {
         &self.api
     }
 
-    /// Where the operation methods get their tokens.
-    pub(crate) fn token_provider(&self) -> &dyn DynTokenProvider {
-        &*self.token
+    /// Where the operation methods get their tokens: the provider, asked for this view's
+    /// tenant.
+    pub(crate) fn token_provider(&self) -> TokenSource<'_> {
+        TokenSource {
+            provider: &*self.token,
+            tenant: self.tenant.as_deref(),
+        }
+    }
+
+    /// A view of this client that acts in `tenant`: every request it sends carries a token
+    /// from [`TokenProvider::token_for_tenant`] for that tenant. For a bot that several
+    /// tenants installed: one client (one connection pool, one provider, one retry policy),
+    /// a view per call's tenant (the `tenantId` of its notifications). Cheap: a view shares
+    /// everything with the client but the tenant, and can be made per request.
+    ///
+    /// `tenant` is a tenant id (a GUID) or a domain name (`contoso.onmicrosoft.com`): ASCII
+    /// letters, digits, `-` and `.`, at most 256 characters (token endpoints take it as a path
+    /// segment); anything else is [`Error::InvalidId`] with `parameter` `"tenant"`.
+    ///
+    /// ```
+    /// use msgraph_calls::{auth::StaticToken, Client, Error};
+    ///
+    /// let client = Client::builder()
+    ///     .base_url("http://127.0.0.1:8080/v1.0")
+    ///     .token(StaticToken::new("t"))
+    ///     .build()
+    ///     .unwrap();
+    /// let view = client.for_tenant("72F988BF-86F1-41AF-91AB-2D7CD011DB47").unwrap();
+    /// assert_eq!(view.tenant(), Some("72f988bf-86f1-41af-91ab-2d7cd011db47"));
+    /// assert_eq!(client.tenant(), None);
+    /// assert!(matches!(client.for_tenant("../common"), Err(Error::InvalidId { parameter: "tenant", .. })));
+    /// ```
+    pub fn for_tenant(&self, tenant: &str) -> Result<Client, Error> {
+        check_tenant(tenant)?;
+        Ok(Client {
+            api: self.api.clone(),
+            token: self.token.clone(),
+            tenant: Some(Arc::from(tenant.to_ascii_lowercase())),
+        })
+    }
+
+    /// The tenant of a per-tenant view ([`Client::for_tenant`]), lower-cased; `None` for a
+    /// client that sends the token of [`TokenProvider::token`].
+    pub fn tenant(&self) -> Option<&str> {
+        self.tenant.as_deref()
     }
 
     /// Hangs up `call_id` and reports a call that had already ended as
@@ -150,6 +194,7 @@ impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("base_url", &self.base_url())
+            .field("tenant", &self.tenant)
             .field("retry", &self.api.inner().retry)
             .finish_non_exhaustive()
     }
@@ -269,6 +314,7 @@ impl ClientBuilder {
         Ok(Client {
             api: GeneratedClient::new_with_client(&base_url, http, hooks),
             token,
+            tenant: None,
         })
     }
 }
@@ -293,6 +339,33 @@ impl ClientBuilder {
 /// ```
 pub fn http_client_builder() -> Result<reqwest::ClientBuilder, Error> {
     crate::http::client_builder().map_err(|reason| Error::Config { reason })
+}
+
+/// A tenant id or domain name: what a token endpoint takes as a path segment
+/// (`login.microsoftonline.com/{tenant}/oauth2/v2.0/token`), so nothing that could leave it.
+fn check_tenant(tenant: &str) -> Result<(), Error> {
+    let invalid = |reason| Error::InvalidId {
+        parameter: "tenant",
+        reason,
+    };
+    if tenant.is_empty() {
+        return Err(invalid("it is empty"));
+    }
+    if tenant.len() > 256 {
+        return Err(invalid("it is longer than 256 characters"));
+    }
+    if !tenant
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+    {
+        return Err(invalid(
+            "a tenant is a GUID or a domain name: ASCII letters, digits, `-` and `.` only",
+        ));
+    }
+    if tenant.starts_with('.') || tenant.ends_with('.') || tenant.contains("..") {
+        return Err(invalid("a domain name has no empty label"));
+    }
+    Ok(())
 }
 
 fn check_base_url(base_url: &str) -> Result<&str, Error> {

@@ -12,7 +12,7 @@ use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION, USER_AGENT};
 use tracing::Instrument;
 
-use crate::auth::{DynTokenProvider, TokenError};
+use crate::auth::{TokenError, TokenSource};
 use crate::error::{Error, KeptResponse, Oversized, Record};
 use crate::generated::client::Client as GeneratedClient;
 use crate::generated::types::ODataError;
@@ -65,16 +65,16 @@ impl CallContext {
     }
 }
 
-/// Runs one operation of the generated client: asks `token` for a token, gives the operation a
+/// Runs one operation of the generated client: asks `token` for a token (of its tenant), gives the operation a
 /// fresh `client-request-id`, runs `request` in the span `span` makes from that id, with the
 /// retries `operation` allows, and turns what failed into an [`Error`].
 pub(crate) async fn perform<T>(
-    token: &dyn DynTokenProvider,
+    token: TokenSource<'_>,
     operation: Operation,
     span: impl FnOnce(&str) -> tracing::Span,
     request: impl Future<Output = Result<T, progenitor_client::Error<ODataError>>>,
 ) -> Result<T, Error> {
-    let token = token.token_boxed().await.map_err(Error::Token)?;
+    let token = token.token().await.map_err(Error::Token)?;
     let mut authorization =
         HeaderValue::try_from(format!("Bearer {}", token.secret())).map_err(|_| {
             Error::Token(TokenError::new(
