@@ -54,6 +54,21 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// A list's `@odata.nextLink` pointed away from the client's own Graph (another host,
+    /// scheme, port or version root, user info, an encoded separator); it was not followed and
+    /// nothing was sent ([`crate::pages`]). `reason` says how it differs, without the link.
+    UntrustedLink {
+        /// How the link differs from the client's base URL.
+        reason: String,
+    },
+    /// A page of a list after the first, answered with success, does not read as a page of
+    /// its items ([`crate::pages`]).
+    UnreadablePage {
+        /// The page, counted from 1.
+        page: usize,
+        /// Why it does not read (with the JSON line and column).
+        reason: String,
+    },
     /// Graph does not offer its calling APIs in this cloud; nothing was sent.
     UnsupportedCloud {
         /// The cloud asked for.
@@ -319,6 +334,12 @@ impl fmt::Display for Error {
             Error::InvalidId { parameter, reason } => write!(f, "invalid {parameter}: {reason}"),
             Error::InvalidBody { field, reason } => {
                 write!(f, "request body refused before sending, at {field}: {reason}")
+            }
+            Error::UntrustedLink { reason } => {
+                write!(f, "next link not followed, nothing sent: {reason}")
+            }
+            Error::UnreadablePage { page, reason } => {
+                write!(f, "page {page} of the list does not read: {reason}")
             }
             Error::UnsupportedCloud { cloud } => write!(
                 f,

@@ -32,6 +32,33 @@ pub(crate) fn check_path_id(parameter: &'static str, id: &str) -> Result<(), Err
     Err(Error::InvalidId { parameter, reason })
 }
 
+/// Checks one segment of a raw request's path ([`crate::raw::RawRequest`]): an id's
+/// characters, and the sub-delimiters OData paths use (`$count`, `calls('{id}')`,
+/// `microsoft.graph.answer`, `key=value`, `@`): `$`, `'`, `(`, `)`, `,`, `=`, `:`, `@`. They
+/// need no encoding in a path segment (RFC 3986, `pchar`) and no decoding turns them into a
+/// separator. Refused, as for ids: empty, `.`, `..`, longer than [`MAX_CALL_ID_LEN`], and any
+/// other character.
+pub(crate) fn check_raw_segment(segment: &str) -> Result<(), Error> {
+    let reason = if segment.is_empty() {
+        "a segment is empty (`//` in a path)"
+    } else if segment == "." || segment == ".." {
+        "`.` and `..` would move the path"
+    } else if segment.len() > MAX_CALL_ID_LEN {
+        "it is longer than 512 bytes"
+    } else if let Some(c) = segment
+        .chars()
+        .find(|&c| !is_id_char(c) && !matches!(c, '$' | '\'' | '(' | ')' | ',' | '=' | ':' | '@'))
+    {
+        refused(c)
+    } else {
+        return Ok(());
+    };
+    Err(Error::InvalidId {
+        parameter: "path segment",
+        reason,
+    })
+}
+
 /// RFC 3986's unreserved characters: those a URL carries without encoding.
 fn is_id_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~')

@@ -5,8 +5,8 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 // The modules, by what they are about:
 // - generated: what build.rs made from schema/ (the one place it is included);
-// - client, transport, http, ids, retry, error, auth, cloud, blocking, bodies, join_url:
-//   calling Graph;
+// - client, transport, http, ids, retry, error, auth, cloud, blocking, bodies, join_url, raw,
+//   pages: calling Graph;
 // - notifications, resources, wire, odata_type, graph_int: reading what Graph POSTs to the
 //   bot, and the call resources it and the operations carry;
 // - termination, diag_code: why a call ended;
@@ -31,6 +31,8 @@ pub mod inbound;
 pub mod join_url;
 pub mod notifications;
 mod odata_type;
+pub mod pages;
+pub mod raw;
 pub mod resources;
 mod retry;
 #[cfg(feature = "sessions")]
