@@ -52,6 +52,14 @@ async fn every_operation_is_answered_with_its_doc_pages_response() {
     for case in cases() {
         // The stand-in keeps calls as Graph does: each case on a call that has just come in.
         graph.incoming_call(CALL, "+12345678901").await.unwrap();
+        if case.name == "get_operation" {
+            // No operation of that id on the call; below, one that was started.
+            let err = run(&client, case.name, CALL, PARTICIPANT)
+                .await
+                .unwrap_err();
+            assert!(matches!(err, msgraph_calls::Error::NotFound(_)), "{err:?}");
+            continue;
+        }
         let result = run(&client, case.name, CALL, PARTICIPANT)
             .await
             .unwrap_or_else(|e| panic!("{}: {e}", case.name));
@@ -72,10 +80,26 @@ async fn every_operation_is_answered_with_its_doc_pages_response() {
                 let expected = match case.name {
                     "create_call" => json_of::<msgraph_calls::resources::Call>(example),
                     "get_participant" => json_of::<msgraph_calls::resources::Participant>(example),
+                    "list_content_sharing_sessions" => {
+                        json_of::<types::ContentSharingSessionCollectionResponse>(example)
+                    }
+                    "get_content_sharing_session" => {
+                        json_of::<msgraph_calls::resources::ContentSharingSession>(example)
+                    }
+                    "list_audio_routing_groups" => {
+                        json_of::<types::AudioRoutingGroupCollectionResponse>(example)
+                    }
+                    "create_audio_routing_group"
+                    | "get_audio_routing_group"
+                    | "update_audio_routing_group" => json_of::<types::AudioRoutingGroup>(example),
                     _ => json_of::<msgraph_calls::resources::CommsOperation>(example),
                 };
                 assert_eq!(fresh(&result), fresh(&expected), "{}", case.name);
-                let fresh_id = case.name != "get_participant";
+                // Calls and operations get fresh ids; the rest is the page's example.
+                let fresh_id = case.name == "create_call"
+                    || expected["@odata.type"]
+                        .as_str()
+                        .is_some_and(|t| t.ends_with("Operation"));
                 if let Some(id) = result
                     .get("id")
                     .and_then(Value::as_str)
@@ -128,6 +152,11 @@ async fn every_operation_answers_its_doc_pages_status_and_body() {
             request = request.json(&fixture(&format!("{stem}.request.json")));
         }
         let response = request.send().await.unwrap();
+        if case.name == "get_operation" {
+            // An operation the call never started.
+            assert_eq!(response.status(), 404);
+            continue;
+        }
         assert_eq!(response.status(), case.status, "{}", case.name);
         let body = response.text().await.unwrap();
         if matches!(case.name, "get_call" | "list_participants") {
@@ -146,6 +175,38 @@ async fn every_operation_answers_its_doc_pages_status_and_body() {
             None => assert_eq!(body, "", "{}", case.name),
         }
     }
+}
+
+/// An operation started on a call is there to be read, as its completion left it: how a bot
+/// checks an operation whose notification it missed.
+#[tokio::test]
+async fn an_operation_started_on_a_call_can_be_read_back() {
+    let (graph, _bot) = graph_and_bot().await;
+    let client = client(&graph);
+    graph.incoming_call(CALL, "+12345678901").await.unwrap();
+    let started = client
+        .play_prompt(CALL, &body("play-prompt"))
+        .await
+        .unwrap();
+    assert_eq!(started.status, Some(OperationStatus::Running));
+    let id = started.id.clone().unwrap();
+    let read = client.get_operation(CALL, &id).await.unwrap();
+    assert_eq!(read.id.as_deref(), Some(id.as_str()));
+    assert_eq!(read.status, Some(OperationStatus::Completed));
+    assert_eq!(read.client_context, started.client_context);
+    assert_eq!(
+        read.result_info.unwrap().code.and_then(|c| c.get()),
+        Some(200)
+    );
+    // Another call's operation is not this call's.
+    graph
+        .incoming_call(PARTICIPANT, "+12345678902")
+        .await
+        .unwrap();
+    assert!(matches!(
+        client.get_operation(PARTICIPANT, &id).await,
+        Err(msgraph_calls::Error::NotFound(_))
+    ));
 }
 
 /// A call the stand-in does not know, or that has ended, is not found, as Graph answers.

@@ -89,6 +89,9 @@ struct Sim {
     tones: i64,
     /// The ids (keyed) of participants who left: operations on them answer 404.
     gone: Vec<String>,
+    /// The operations started on the call, by id (keyed), as `get_operation` answers them:
+    /// as their response said, then as their completion notification says.
+    operations: HashMap<String, Value>,
     ended: bool,
 }
 
@@ -397,6 +400,7 @@ impl Graph {
             sequence: 0,
             tones: 0,
             gone: Vec::new(),
+            operations: HashMap::new(),
             ended: false,
         };
         self.shared.lock_calls().insert(key(call_id), sim);
@@ -664,6 +668,7 @@ impl Shared {
             sequence: 0,
             tones: 0,
             gone: Vec::new(),
+            operations: HashMap::new(),
             ended: false,
         };
         self.lock_calls().insert(key(&id), sim);
@@ -774,6 +779,18 @@ impl Shared {
                 let list = json!({"value": sim.roster});
                 return Reply::json(route.status, &list.to_string());
             }
+            // An operation started on this call, as it stands; any other id is Graph's 404.
+            "get_operation" => {
+                let wanted = ids
+                    .iter()
+                    .find(|(name, _)| *name == "commsOperation-id")
+                    .map(|(_, id)| key(id))
+                    .unwrap_or_default();
+                return match sim.operations.get(&wanted) {
+                    Some(operation) => Reply::json(route.status, &operation.to_string()),
+                    None => error(404, "itemNotFound", "The operation is not found."),
+                };
+            }
             // call-answer.md and application-post-calls.md: establishing, then established.
             "answer" => {
                 if let Some(callback) = body["callbackUri"].as_str() {
@@ -862,7 +879,18 @@ impl Shared {
                 .as_str()
                 .unwrap_or_default()
                 .to_ascii_lowercase();
-            if status != "completed" && status != "failed" {
+            let finished = status == "completed" || status == "failed";
+            if let Some(sim) = self.lock_calls().get_mut(&key(&id)) {
+                let mut kept = example.clone();
+                if !finished {
+                    // What a GET finds once the completion is on its way.
+                    kept["status"] = json!("completed");
+                    kept["resultInfo"] = json!({"@odata.type": "#microsoft.graph.resultInfo",
+                        "code": 200, "subcode": 0, "message": "Action completed successfully."});
+                }
+                sim.operations.insert(key(&operation_id), kept);
+            }
+            if !finished {
                 let mut operation = example.clone();
                 operation["status"] = json!("completed");
                 if self.lock_knobs().without_context {

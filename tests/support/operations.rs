@@ -1,4 +1,4 @@
-//! The 24 operations as the tests run them: each with the doc page's example request and
+//! The 33 operations as the tests run them: each with the doc page's example request and
 //! response (`schema/examples/`), its method, path and status, and a way to call it by name.
 
 #![allow(dead_code)]
@@ -206,6 +206,79 @@ pub fn cases() -> Vec<Case> {
             202,
             Some("stop-hold-music"),
         ),
+        // The operations on a call's other parts take PARTICIPANT as their second id.
+        case(
+            "get_operation",
+            "GET",
+            call(&format!("/operations/{PARTICIPANT}")),
+            None,
+            200,
+            Some("get-operation"),
+        ),
+        case(
+            "add_large_gallery_view",
+            "POST",
+            call("/addLargeGalleryView"),
+            Some("add-large-gallery-view"),
+            202,
+            Some("add-large-gallery-view"),
+        ),
+        case(
+            "list_content_sharing_sessions",
+            "GET",
+            call("/contentSharingSessions"),
+            None,
+            200,
+            Some("list-content-sharing-sessions"),
+        ),
+        case(
+            "get_content_sharing_session",
+            "GET",
+            call(&format!("/contentSharingSessions/{PARTICIPANT}")),
+            None,
+            200,
+            Some("get-content-sharing-session"),
+        ),
+        case(
+            "list_audio_routing_groups",
+            "GET",
+            call("/audioRoutingGroups"),
+            None,
+            200,
+            Some("list-audio-routing-groups"),
+        ),
+        case(
+            "create_audio_routing_group",
+            "POST",
+            call("/audioRoutingGroups"),
+            Some("create-audio-routing-group"),
+            200,
+            Some("create-audio-routing-group"),
+        ),
+        case(
+            "get_audio_routing_group",
+            "GET",
+            call(&format!("/audioRoutingGroups/{PARTICIPANT}")),
+            None,
+            200,
+            Some("get-audio-routing-group"),
+        ),
+        case(
+            "update_audio_routing_group",
+            "PATCH",
+            call(&format!("/audioRoutingGroups/{PARTICIPANT}")),
+            Some("update-audio-routing-group"),
+            200,
+            Some("update-audio-routing-group"),
+        ),
+        case(
+            "delete_audio_routing_group",
+            "DELETE",
+            call(&format!("/audioRoutingGroups/{PARTICIPANT}")),
+            None,
+            204,
+            None,
+        ),
     ]
 }
 
@@ -283,6 +356,35 @@ pub async fn run(
                 .stop_hold_music(call, participant, &body("stop-hold-music"))
                 .await?,
         ),
+        "get_operation" => json(&client.get_operation(call, participant).await?),
+        "add_large_gallery_view" => json(
+            &client
+                .add_large_gallery_view(call, &body("add-large-gallery-view"))
+                .await?,
+        ),
+        "list_content_sharing_sessions" => json(&client.list_content_sharing_sessions(call).await?),
+        "get_content_sharing_session" => json(
+            &client
+                .get_content_sharing_session(call, participant)
+                .await?,
+        ),
+        "list_audio_routing_groups" => json(&client.list_audio_routing_groups(call).await?),
+        "create_audio_routing_group" => json(
+            &client
+                .create_audio_routing_group(call, &body("create-audio-routing-group"))
+                .await?,
+        ),
+        "get_audio_routing_group" => {
+            json(&client.get_audio_routing_group(call, participant).await?)
+        }
+        "update_audio_routing_group" => json(
+            &client
+                .update_audio_routing_group(call, participant, &body("update-audio-routing-group"))
+                .await?,
+        ),
+        "delete_audio_routing_group" => {
+            json(&client.delete_audio_routing_group(call, participant).await?)
+        }
         other => panic!("no case for {other}"),
     })
 }
