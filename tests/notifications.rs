@@ -501,6 +501,90 @@ fn an_array_resource_data_is_a_roster() {
     }
 }
 
+/// What bots branch on, typed (PS microsoft.graph.participant, call, callRoute,
+/// callTranscriptionInfo, communicationsIdentitySet; values are the enums' members there).
+#[test]
+fn recording_removal_restrictions_routes_and_transcription_are_typed() {
+    use msgraph_calls::resources::{
+        CallTranscriptionState, EndpointType, OnlineMeetingContentSharingDisabledReason,
+        OnlineMeetingVideoDisabledReason, RecordingStatus, RoutingType,
+    };
+    let batch = decode_losslessly(
+        r##"{"value": [{"changeType": "updated", "resourceUrl": "/communications/calls/1/participants",
+            "resourceData": [
+                {"@odata.type": "#microsoft.graph.participant", "id": "p1",
+                 "info": {"endpointType": "voicemail", "identity": {"applicationInstance": {"id": "ai-1"},
+                          "guest": {"id": "g-1", "displayName": "Guest"}, "endpointType": "skypeForBusiness"}},
+                 "recordingInfo": {"recordingStatus": "recording", "initiator": {"user": {"id": "u-1"}}},
+                 "restrictedExperience": {"videoDisabled": "watermarkProtection",
+                                          "contentSharingDisabled": "watermarkProtection,unknownFutureValue"},
+                 "rosterSequenceNumber": 7},
+                {"@odata.type": "#microsoft.graph.participant", "id": "p2",
+                 "removedState": {"reason": "Removed by the organizer."}}
+            ]}, {"changeType": "updated", "resourceUrl": "/communications/calls/1",
+            "resourceData": {"@odata.type": "#microsoft.graph.call", "state": "established",
+                "callRoutes": [{"routingType": "forwarded", "original": {"user": {"id": "u-2"}},
+                                "final": {"phone": {"id": "+12345678901"}}}],
+                "transcription": {"state": "active", "lastModifiedDateTime": "2026-12-06T10:00:00Z"}}}]}"##,
+    );
+    let Some(ResourceData::Many(roster)) = &batch.notifications()[0].resource_data else {
+        panic!("a roster");
+    };
+    let ResourceData::Participant(p1) = &roster[0] else {
+        panic!("a participant")
+    };
+    let info = p1.info.as_ref().unwrap();
+    assert_eq!(info.endpoint_type, Some(EndpointType::Voicemail));
+    let identity = info.identity.as_ref().unwrap();
+    assert_eq!(
+        identity
+            .application_instance
+            .as_ref()
+            .unwrap()
+            .id
+            .as_deref(),
+        Some("ai-1")
+    );
+    assert_eq!(
+        identity.guest.as_ref().unwrap().display_name.as_deref(),
+        Some("Guest")
+    );
+    assert_eq!(identity.endpoint_type, Some(EndpointType::SkypeForBusiness));
+    let recording = p1.recording_info.as_ref().unwrap();
+    assert_eq!(recording.recording_status, Some(RecordingStatus::Recording));
+    let initiator = recording.initiator.as_ref().unwrap().user.as_ref().unwrap();
+    assert_eq!(initiator.id.as_deref(), Some("u-1"));
+    let restricted = p1.restricted_experience.as_ref().unwrap();
+    assert_eq!(
+        restricted.video_disabled,
+        Some(OnlineMeetingVideoDisabledReason::WatermarkProtection)
+    );
+    // A flags value naming two members is no single member: kept as it came.
+    assert_eq!(
+        restricted.content_sharing_disabled,
+        Some(OnlineMeetingContentSharingDisabledReason::Other(
+            "watermarkProtection,unknownFutureValue".into()
+        ))
+    );
+    let ResourceData::Participant(p2) = &roster[1] else {
+        panic!("a participant")
+    };
+    let removed = p2.removed_state.as_ref().unwrap();
+    assert_eq!(removed.reason.as_deref(), Some("Removed by the organizer."));
+
+    let call = batch.notifications()[1].call().unwrap();
+    let route = &call.call_routes.as_ref().unwrap()[0];
+    assert_eq!(route.routing_type, Some(RoutingType::Forwarded));
+    let to = route.final_.as_ref().unwrap().phone.as_ref().unwrap();
+    assert_eq!(to.id.as_deref(), Some("+12345678901"));
+    let transcription = call.transcription.as_ref().unwrap();
+    assert_eq!(transcription.state, Some(CallTranscriptionState::Active));
+    assert_eq!(
+        transcription.last_modified_date_time.as_deref(),
+        Some("2026-12-06T10:00:00Z")
+    );
+}
+
 #[test]
 fn extra_properties_anywhere_are_kept() {
     let batch = decode_losslessly(
