@@ -57,6 +57,80 @@ pub fn client_context(context: &str) -> Result<String, BodyError> {
     Ok(context.to_owned())
 }
 
+/// Adds a property the type does not name: one a doc page's example sends beyond the type's
+/// table (`routingPolicies` of a redirect, `endpointType` of a transfer target, a user's
+/// `tenantId`), or one Graph added since. Every request body of [`crate::types`] and every
+/// resource of [`crate::resources`] has it. The value is any [`serde::Serialize`] (a string, a
+/// number, `serde_json::json!(...)`, a type of this crate).
+///
+/// Refused, as a [`BodyError`] saying why: a name the type has a typed field for (set that
+/// field, with its `with_` method: a key written twice is a body Graph refuses), a name already
+/// added, a value that does not serialize, and a `clientContext` over
+/// [`MAX_CLIENT_CONTEXT_LEN`] characters.
+///
+/// ```
+/// use msgraph_calls::bodies::WithProperty;
+/// use msgraph_calls::resources::{IdentitySet, InvitationParticipantInfo};
+/// use msgraph_calls::types::TransferRequest;
+///
+/// let target = InvitationParticipantInfo::to(IdentitySet::user("550fae72-d251-43ec-868c-373732c2704f"))
+///     .with_property("endpointType", "default")?;
+/// let transfer = TransferRequest::new(target)
+///     .with_property("clientContext", "9e90d1c1-f61e-43e7-9f75-d420159aae08")?;
+/// let json = serde_json::to_value(&transfer).unwrap();
+/// assert_eq!(json["transferTarget"]["endpointType"], "default");
+/// assert_eq!(json["clientContext"], "9e90d1c1-f61e-43e7-9f75-d420159aae08");
+///
+/// // A property the type names is set with its typed field, never twice.
+/// assert!(TransferRequest::new(InvitationParticipantInfo::default())
+///     .with_property("transferTarget", serde_json::json!({}))
+///     .is_err());
+/// # Ok::<(), msgraph_calls::bodies::BodyError>(())
+/// ```
+pub trait WithProperty: Sized {
+    /// The JSON names of the properties the type has typed fields for.
+    const TYPED: &'static [&'static str];
+
+    /// The map of the properties the type does not name (its `extra` field).
+    fn extra_properties(&mut self) -> &mut serde_json::Map<String, serde_json::Value>;
+
+    /// The same value with `name` set to `value` among the properties the type does not name,
+    /// or why not (see the trait's docs).
+    fn with_property(
+        mut self,
+        name: &str,
+        value: impl serde::Serialize,
+    ) -> Result<Self, BodyError> {
+        let type_name = std::any::type_name::<Self>()
+            .rsplit("::")
+            .next()
+            .unwrap_or_default();
+        if Self::TYPED.contains(&name) {
+            return Err(BodyError {
+                reason: format!(
+                    "`{name}` is a property {type_name} names: set it with its typed field \
+                     (its `with_` method), so that it is written once"
+                ),
+            });
+        }
+        if self.extra_properties().contains_key(name) {
+            return Err(BodyError {
+                reason: format!("`{name}` was added to this {type_name} already"),
+            });
+        }
+        let value = serde_json::to_value(value).map_err(|e| BodyError {
+            reason: format!("the value of `{name}` does not serialize: {e}"),
+        })?;
+        if name == "clientContext" {
+            if let serde_json::Value::String(context) = &value {
+                client_context(context)?;
+            }
+        }
+        self.extra_properties().insert(name.to_owned(), value);
+        Ok(self)
+    }
+}
+
 /// What every request body of [`crate::types`] is checked for before it is sent (the client's
 /// methods call it; generated with each body).
 pub(crate) trait CheckBody {

@@ -215,9 +215,20 @@ fn builders(s: &ItemStruct, has_default: bool) -> Result<TokenStream, String> {
         }
     });
     let client_context = client_context.unwrap_or_else(|| quote!(None));
-    let extra = match &extra_field {
-        Some(extra) => quote!(Some(&self.#extra)),
-        None => quote!(None),
+    let (extra, with_property, typed) = match &extra_field {
+        Some(extra) => (
+            quote!(Some(&self.#extra)),
+            quote! {
+                impl crate::bodies::WithProperty for #name {
+                    const TYPED: &'static [&'static str] = &[#(#typed_names),*];
+                    fn extra_properties(&mut self) -> &mut ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+                        &mut self.#extra
+                    }
+                }
+            },
+            quote!(<Self as crate::bodies::WithProperty>::TYPED),
+        ),
+        None => (quote!(None), quote!(), quote!(&[#(#typed_names),*])),
     };
     Ok(quote! {
         impl #name {
@@ -228,9 +239,10 @@ fn builders(s: &ItemStruct, has_default: bool) -> Result<TokenStream, String> {
             #(#setters)*
         }
         #default
+        #with_property
         impl crate::bodies::CheckBody for #name {
             fn check(&self) -> ::std::result::Result<(), crate::Error> {
-                crate::bodies::check_body(#client_context, #extra, &[#(#typed_names),*])
+                crate::bodies::check_body(#client_context, #extra, #typed)
             }
         }
     })

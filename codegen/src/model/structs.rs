@@ -340,6 +340,13 @@ fn definition(ident: &Ident, doc: &str, fields: &[Field], keeps_problems: bool) 
             /// The properties the schema names, as spelled in JSON.
             pub const PROPERTIES: &'static [&'static str] = &[#(#keys),*];
         }
+
+        impl crate::bodies::WithProperty for #ident {
+            const TYPED: &'static [&'static str] = Self::PROPERTIES;
+            fn extra_properties(&mut self) -> &mut serde_json::Map<String, serde_json::Value> {
+                &mut self.extra
+            }
+        }
     }
 }
 
