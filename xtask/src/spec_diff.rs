@@ -1,15 +1,22 @@
 //! `cargo xtask spec-diff <upstream>`: what an upstream OpenAPI 3.0 document of Graph has that
-//! `schema/openapi.yaml` lacks or has differently.
+//! `schema/openapi.yaml` lacks or has differently, leaving out what the excerpt declares it
+//! does differently on purpose, with a reason ([`declared`]).
 //!
-//! Each local component names its upstream schema in `x-upstream`; upstream properties it
-//! leaves out on purpose are listed in `x-omitted`, and its own additions in `x-local`
-//! (`@odata.type` is always local: Graph sends it on every object and declares it nowhere).
-//! Compared: enum members, properties, property types (`$ref` targets, JSON types, integer
-//! formats, array items; nullability aside) and the responses of each local operation.
+//! Each local component names its upstream schema in `x-upstream`. Compared: enum members,
+//! properties, property types (`$ref` targets by their upstream names, JSON types, integer
+//! formats, array items; nullability aside); each local operation with its upstream one
+//! (upstream's action paths, `.../microsoft.graph.answer`, are the excerpt's `.../answer`), its
+//! request body with the upstream body (declared inline or by `$ref`), its success status and
+//! body (`2XX` covers any success, `default` the error statuses, and a body read as the type
+//! an upstream type derives from is read right); and upstream's operations under the excerpt's
+//! scope that the excerpt lacks. A declaration that no longer matches a difference is
+//! reported too, so that the declarations stay true.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_yaml_ng::Value;
+
+pub mod declared;
 
 const ODATA_TYPE: &str = "@odata.type";
 
@@ -39,30 +46,51 @@ pub fn load(text: &str, name: &str) -> Result<Value, String> {
     Ok(doc)
 }
 
-/// Every difference between the local excerpt and upstream, one sentence each, sorted by
-/// component.
+/// Every difference the excerpt does not declare, one sentence each: components first, then
+/// operations.
 pub fn differences(local: &Value, upstream: &Value) -> Vec<String> {
-    let mut out = Vec::new();
+    let (_, mut out) = declared::all(local);
     let names = upstream_names(local);
+    let bodies = body_components(local);
     for (local_name, schema) in schemas(local) {
+        let not_upstream = schema.get("x-not-upstream").is_some();
         let Some(upstream_name) = schema.get("x-upstream").and_then(Value::as_str) else {
+            if !not_upstream {
+                out.push(format!(
+                    "{local_name}: names no `x-upstream` (or `x-not-upstream: <why>`)"
+                ));
+            }
             continue;
         };
+        // A request body is compared with the body of each operation that sends it.
+        if bodies.contains(local_name) {
+            continue;
+        }
         let label = format!("{local_name} ({upstream_name})");
-        let Some(theirs) = schemas(upstream).get(upstream_name).copied() else {
-            out.push(format!("{label}: not in upstream"));
-            continue;
-        };
-        let ours = View::of(schema, local);
-        let theirs = View::of(theirs, upstream);
-        compare_enums(&label, &ours, &theirs, &mut out);
-        compare_properties(&label, schema, &ours, &theirs, &names, &mut out);
+        match schemas(upstream).get(upstream_name) {
+            None if not_upstream => {}
+            None => out.push(format!("{label}: not in upstream")),
+            Some(_) if not_upstream => out.push(format!(
+                "{label}: declared `x-not-upstream`, but upstream has it"
+            )),
+            Some(theirs) => {
+                let theirs = View::of_all(theirs, also(schema), upstream);
+                compare(
+                    &label,
+                    schema,
+                    &View::of(schema, local),
+                    &theirs,
+                    &names,
+                    &mut out,
+                );
+            }
+        }
     }
-    compare_operations(local, upstream, &mut out);
+    compare_operations(local, upstream, &names, &mut out);
     out
 }
 
-fn schemas(doc: &Value) -> BTreeMap<&str, &Value> {
+pub(crate) fn schemas(doc: &Value) -> BTreeMap<&str, &Value> {
     doc.get("components")
         .and_then(|c| c.get("schemas"))
         .and_then(Value::as_mapping)
@@ -74,32 +102,74 @@ fn schemas(doc: &Value) -> BTreeMap<&str, &Value> {
         .unwrap_or_default()
 }
 
-/// Local component name -> the upstream name it follows, for comparing `$ref`s.
-fn upstream_names(local: &Value) -> BTreeMap<String, String> {
+/// Every operation of `doc`: method, path, operation.
+pub(crate) fn operations(doc: &Value) -> Vec<(String, String, Value)> {
+    let Some(paths) = doc.get("paths").and_then(Value::as_mapping) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (path, item) in paths {
+        let (Some(path), Some(item)) = (path.as_str(), item.as_mapping()) else {
+            continue;
+        };
+        for (method, op) in item {
+            let Some(method) = method.as_str() else {
+                continue;
+            };
+            if matches!(method, "get" | "put" | "post" | "delete" | "patch") {
+                out.push((method.to_owned(), path.to_owned(), op.clone()));
+            }
+        }
+    }
+    out
+}
+
+/// The upstream schemas a component also stands for (`x-upstream-also`).
+fn also(schema: &Value) -> Vec<String> {
+    schema
+        .get("x-upstream-also")
+        .and_then(Value::as_mapping)
+        .map(|m| m.keys().filter_map(scalar).collect())
+        .unwrap_or_default()
+}
+
+/// Local component name -> the upstream names it stands for (`x-upstream`, then
+/// `x-upstream-also`), for comparing `$ref`s.
+fn upstream_names(local: &Value) -> BTreeMap<String, Vec<String>> {
     schemas(local)
         .into_iter()
         .map(|(name, schema)| {
-            let upstream = schema
+            let mut upstream: Vec<String> = schema
                 .get("x-upstream")
                 .and_then(Value::as_str)
-                .unwrap_or(name);
-            (name.to_owned(), upstream.to_owned())
+                .map(str::to_owned)
+                .into_iter()
+                .collect();
+            upstream.extend(also(schema));
+            if upstream.is_empty() {
+                upstream.push(name.to_owned());
+            }
+            (name.to_owned(), upstream)
         })
         .collect()
 }
 
-fn string_list(schema: &Value, key: &str) -> BTreeSet<String> {
-    schema
-        .get(key)
-        .and_then(Value::as_sequence)
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(Value::as_str)
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default()
+/// The components some local operation sends as its request body (`$ref`).
+fn body_components(local: &Value) -> BTreeSet<String> {
+    operations(local)
+        .iter()
+        .filter_map(|(_, _, op)| body_ref(op))
+        .collect()
+}
+
+fn body_ref(op: &Value) -> Option<String> {
+    let schema = op
+        .get("requestBody")?
+        .get("content")?
+        .get("application/json")?
+        .get("schema")?;
+    let reference = schema.get("$ref")?.as_str()?;
+    Some(reference.rsplit('/').next()?.to_owned())
 }
 
 /// A schema with `$ref` and `allOf` resolved: its enum members and its properties.
@@ -113,6 +183,17 @@ impl<'a> View<'a> {
     fn of(schema: &'a Value, doc: &'a Value) -> View<'a> {
         let mut view = View::default();
         view.collect(schema, doc, 0);
+        view
+    }
+
+    /// `schema` and the upstream schemas named in `also`, as one.
+    fn of_all(schema: &'a Value, also: Vec<String>, doc: &'a Value) -> View<'a> {
+        let mut view = View::of(schema, doc);
+        for name in also {
+            if let Some(other) = schemas(doc).get(name.as_str()) {
+                view.collect(other, doc, 0);
+            }
+        }
         view
     }
 
@@ -145,7 +226,7 @@ impl<'a> View<'a> {
     }
 }
 
-fn scalar(value: &Value) -> Option<String> {
+pub(crate) fn scalar(value: &Value) -> Option<String> {
     match value {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
@@ -159,52 +240,69 @@ fn resolve<'a>(doc: &'a Value, reference: &str) -> Option<&'a Value> {
     doc.get("components")?.get("schemas")?.get(name)
 }
 
-fn compare_enums(label: &str, ours: &View<'_>, theirs: &View<'_>, out: &mut Vec<String>) {
-    let (Some(ours), Some(theirs)) = (&ours.members, &theirs.members) else {
-        if ours.members.is_some() != theirs.members.is_some() {
-            out.push(format!("{label}: an enum on one side only"));
-        }
-        return;
-    };
-    for member in theirs.iter().filter(|m| !ours.contains(m)) {
-        out.push(format!("{label}: new enum member `{member}`"));
-    }
-    for member in ours.iter().filter(|m| !theirs.contains(m)) {
-        out.push(format!(
-            "{label}: enum member `{member}` is not in upstream"
-        ));
-    }
-}
-
-fn compare_properties(
+/// Compares a local component (its declarations in `schema`) with upstream's view of it.
+fn compare(
     label: &str,
     schema: &Value,
     ours: &View<'_>,
     theirs: &View<'_>,
-    names: &BTreeMap<String, String>,
+    names: &BTreeMap<String, Vec<String>>,
     out: &mut Vec<String>,
 ) {
-    let omitted = string_list(schema, "x-omitted");
-    let local = string_list(schema, "x-local");
+    let mut ignore = Vec::new();
+    let mut map = |key| declared::map(schema, key, label, &mut ignore);
+    let (omitted, local, differs) = (map("x-omitted"), map("x-local"), map("x-differs"));
+    let (omitted_members, local_members) = (map("x-omitted-members"), map("x-local-members"));
+    let spelling = schema.get("x-member-spelling").is_some();
+    compare_members(
+        label,
+        ours,
+        theirs,
+        spelling,
+        &omitted_members,
+        &local_members,
+        out,
+    );
     for (name, property) in &theirs.properties {
-        if !ours.properties.contains_key(name) && !omitted.contains(name) {
-            out.push(format!(
+        let declared = omitted.contains_key(name);
+        match (ours.properties.contains_key(name), declared) {
+            (false, false) => out.push(format!(
                 "{label}: new property `{name}` ({})",
                 signature(property, None)
-            ));
+            )),
+            (true, true) => out.push(format!(
+                "{label}: `{name}` is declared left out (`x-omitted`) but is declared here"
+            )),
+            _ => {}
         }
+    }
+    for name in omitted
+        .keys()
+        .filter(|n| !theirs.properties.contains_key(*n))
+    {
+        out.push(format!(
+            "{label}: `{name}` is declared left out (`x-omitted`), but upstream has no such property"
+        ));
     }
     for (name, property) in &ours.properties {
         match theirs.properties.get(name) {
-            None if name != ODATA_TYPE && !local.contains(name) => {
+            None if name != ODATA_TYPE && !local.contains_key(name) => {
                 out.push(format!("{label}: property `{name}` is not in upstream"));
             }
+            Some(_) if local.contains_key(name) => out.push(format!(
+                "{label}: `{name}` is declared local (`x-local`), but upstream has it"
+            )),
             Some(upstream) => {
                 let (mine, their) = (signature(property, Some(names)), signature(upstream, None));
-                if mine != their {
-                    out.push(format!(
+                let same = mine == their || same_type(property, upstream, names);
+                match (same, differs.contains_key(name)) {
+                    (false, false) => out.push(format!(
                         "{label}: property `{name}` is {mine} here, {their} upstream"
-                    ));
+                    )),
+                    (true, true) => out.push(format!(
+                        "{label}: `{name}` is declared typed otherwise (`x-differs`), but upstream agrees"
+                    )),
+                    _ => {}
                 }
             }
             None => {}
@@ -212,13 +310,97 @@ fn compare_properties(
     }
 }
 
+fn compare_members(
+    label: &str,
+    ours: &View<'_>,
+    theirs: &View<'_>,
+    spelling: bool,
+    omitted: &BTreeMap<String, String>,
+    local: &BTreeMap<String, String>,
+    out: &mut Vec<String>,
+) {
+    let (Some(ours), Some(theirs)) = (&ours.members, &theirs.members) else {
+        if ours.members.is_some() != theirs.members.is_some() {
+            out.push(format!("{label}: an enum on one side only"));
+        }
+        return;
+    };
+    let norm = |m: &str| {
+        if spelling {
+            m.to_ascii_lowercase()
+        } else {
+            m.to_owned()
+        }
+    };
+    let ours_n: BTreeSet<String> = ours.iter().map(|m| norm(m)).collect();
+    let theirs_n: BTreeSet<String> = theirs.iter().map(|m| norm(m)).collect();
+    for member in theirs.iter().filter(|m| !ours_n.contains(&norm(m))) {
+        if !omitted.contains_key(member) {
+            out.push(format!("{label}: new enum member `{member}`"));
+        }
+    }
+    for member in ours.iter().filter(|m| !theirs_n.contains(&norm(m))) {
+        if !local.contains_key(member) {
+            out.push(format!(
+                "{label}: enum member `{member}` is not in upstream"
+            ));
+        }
+    }
+    for member in local.keys().filter(|m| theirs_n.contains(&norm(m))) {
+        out.push(format!(
+            "{label}: enum member `{member}` is declared local (`x-local-members`), but upstream has it"
+        ));
+    }
+    for member in omitted
+        .keys()
+        .filter(|m| ours_n.contains(&norm(m)) || !theirs.contains(m))
+    {
+        out.push(format!(
+            "{label}: enum member `{member}` is declared left out (`x-omitted-members`), but it is not an upstream member missing here"
+        ));
+    }
+    if spelling && ours.iter().zip(theirs).all(|(a, b)| a == b) && ours.len() == theirs.len() {
+        out.push(format!(
+            "{label}: declares `x-member-spelling`, but the members are spelled alike"
+        ));
+    }
+}
+
+/// Whether a local property's `$ref` names a component that stands for upstream's target
+/// (`x-upstream` or `x-upstream-also`), or an array of such.
+fn same_type(ours: &Value, theirs: &Value, names: &BTreeMap<String, Vec<String>>) -> bool {
+    let target = |v: &Value| -> Option<String> {
+        let v = nullable_ref(v).unwrap_or(v);
+        let r = v.get("$ref")?.as_str()?;
+        Some(r.rsplit('/').next()?.to_owned())
+    };
+    match (target(ours), target(theirs)) {
+        (Some(local), Some(upstream)) => names.get(&local).is_some_and(|n| n.contains(&upstream)),
+        _ => match (ours.get("items"), theirs.get("items")) {
+            (Some(a), Some(b)) => same_type(a, b, names),
+            _ => false,
+        },
+    }
+}
+
+/// The reference of Graph's nullable form, `anyOf: [$ref, {type: object, nullable: true}]`.
+fn nullable_ref(schema: &Value) -> Option<&Value> {
+    let parts = schema.get("anyOf")?.as_sequence()?;
+    let real: Vec<&Value> = parts.iter().filter(|p| !is_null_placeholder(p)).collect();
+    match real.as_slice() {
+        [one] => Some(one),
+        _ => None,
+    }
+}
+
 /// The type of a property, as a short text: `ref microsoft.graph.callState`, `integer int32`,
 /// `array of string`. Local `$ref`s are named by their upstream names (`names`).
-fn signature(schema: &Value, names: Option<&BTreeMap<String, String>>) -> String {
+fn signature(schema: &Value, names: Option<&BTreeMap<String, Vec<String>>>) -> String {
     if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
         let target = reference.rsplit('/').next().unwrap_or(reference);
         let target = names
             .and_then(|n| n.get(target))
+            .and_then(|n| n.first())
             .map_or(target, String::as_str);
         return format!("ref {target}");
     }
@@ -258,230 +440,23 @@ fn is_null_placeholder(schema: &Value) -> bool {
         && schema.get("properties").is_none()
 }
 
-/// `/communications/calls/{call-id}` and `/communications/calls/{id}` are the same path.
+/// A path's shape: parameters unnamed, and upstream's namespace-qualified action segments
+/// (`microsoft.graph.answer`) as the doc pages write them (`answer`).
 fn path_shape(path: &str) -> String {
-    let mut shape = String::new();
-    let mut in_param = false;
-    for c in path.chars() {
-        match c {
-            '{' => {
-                in_param = true;
-                shape.push_str("{}");
+    path.split('/')
+        .map(|segment| {
+            if segment.starts_with('{') && segment.ends_with('}') {
+                "{}"
+            } else {
+                segment.strip_prefix("microsoft.graph.").unwrap_or(segment)
             }
-            '}' => in_param = false,
-            _ if !in_param => shape.push(c),
-            _ => {}
-        }
-    }
-    shape
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
-fn compare_operations(local: &Value, upstream: &Value, out: &mut Vec<String>) {
-    let paths = |doc: &Value| -> Vec<(String, String, Value)> {
-        doc.get("paths")
-            .and_then(Value::as_mapping)
-            .map(|paths| {
-                paths
-                    .iter()
-                    .filter_map(|(path, item)| {
-                        Some((path.as_str()?.to_owned(), item.as_mapping()?))
-                    })
-                    .flat_map(|(path, item)| {
-                        item.iter()
-                            .filter_map(|(method, op)| {
-                                Some((method.as_str()?.to_owned(), op.clone()))
-                            })
-                            .filter(|(method, _)| {
-                                matches!(
-                                    method.as_str(),
-                                    "get" | "put" | "post" | "delete" | "patch"
-                                )
-                            })
-                            .map(move |(method, op)| (path.clone(), method, op))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let theirs = paths(upstream);
-    for (path, method, op) in paths(local) {
-        let label = format!("{} {path}", method.to_uppercase());
-        let Some((_, _, their_op)) = theirs
-            .iter()
-            .find(|(p, m, _)| *m == method && path_shape(p) == path_shape(&path))
-        else {
-            out.push(format!("{label}: not in upstream"));
-            continue;
-        };
-        let codes = |op: &Value| -> BTreeSet<String> {
-            op.get("responses")
-                .and_then(Value::as_mapping)
-                .map(|r| r.keys().filter_map(scalar).collect())
-                .unwrap_or_default()
-        };
-        let (mine, their) = (codes(&op), codes(their_op));
-        if mine != their {
-            let join = |set: &BTreeSet<String>| set.iter().cloned().collect::<Vec<_>>().join(", ");
-            out.push(format!(
-                "{label}: responses are {} here, {} upstream",
-                join(&mine),
-                join(&their)
-            ));
-        }
-    }
-}
+mod operations;
+use operations::compare_operations;
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const LOCAL: &str = r##"
-openapi: 3.0.4
-info: {title: t, version: v1.0}
-paths:
-  /communications/calls/{call-id}:
-    delete:
-      responses:
-        "204": {description: No Content}
-        4XX: {description: error}
-components:
-  schemas:
-    CallState:
-      x-upstream: microsoft.graph.callState
-      type: string
-      enum: [establishing, terminated]
-    Call:
-      x-upstream: microsoft.graph.call
-      x-omitted: [chatInfo]
-      x-local: [mine]
-      type: object
-      properties:
-        "@odata.type": {type: string}
-        id: {type: string, nullable: true}
-        state: {$ref: "#/components/schemas/CallState"}
-        mine: {type: string}
-"##;
-
-    fn upstream(call_state: &str, call_extra: &str) -> String {
-        format!(
-            r##"
-openapi: 3.0.1
-info: {{title: Graph, version: v1.0}}
-paths:
-  /communications/calls/{{id}}:
-    delete:
-      responses:
-        "204": {{description: No Content}}
-        4XX: {{$ref: "#/components/responses/error"}}
-components:
-  schemas:
-    microsoft.graph.entity:
-      type: object
-      properties:
-        id: {{type: string}}
-    microsoft.graph.callState:
-      type: string
-      enum: [{call_state}]
-    microsoft.graph.call:
-      allOf:
-        - $ref: "#/components/schemas/microsoft.graph.entity"
-        - type: object
-          properties:
-            state:
-              anyOf:
-                - $ref: "#/components/schemas/microsoft.graph.callState"
-                - {{type: object, nullable: true}}
-            chatInfo: {{type: object}}
-{call_extra}
-"##
-        )
-    }
-
-    fn diff(upstream_text: &str) -> Vec<String> {
-        let local = load(LOCAL, "local.yaml").unwrap();
-        let upstream = load(upstream_text, "upstream.yaml").unwrap();
-        differences(&local, &upstream)
-    }
-
-    #[test]
-    fn an_upstream_that_matches_reports_nothing() {
-        assert_eq!(
-            diff(&upstream("establishing, terminated", "")),
-            Vec::<String>::new()
-        );
-    }
-
-    #[test]
-    fn a_new_call_state_is_reported() {
-        assert_eq!(
-            diff(&upstream("establishing, terminated, parked", "")),
-            ["CallState (microsoft.graph.callState): new enum member `parked`"]
-        );
-    }
-
-    #[test]
-    fn new_removed_and_changed_properties_are_reported() {
-        let extra = "            callChainId: {type: string}\n            mine: {type: string}\n";
-        let mut upstream_text = upstream("establishing", extra);
-        upstream_text = upstream_text.replace(
-            "- $ref: \"#/components/schemas/microsoft.graph.callState\"",
-            "- {type: integer, format: int32}",
-        );
-        assert_eq!(
-            diff(&upstream_text),
-            [
-                "Call (microsoft.graph.call): new property `callChainId` (string)",
-                "Call (microsoft.graph.call): property `state` is ref microsoft.graph.callState here, integer int32 upstream",
-                "CallState (microsoft.graph.callState): enum member `terminated` is not in upstream",
-            ]
-        );
-    }
-
-    #[test]
-    fn a_missing_schema_and_changed_responses_are_reported() {
-        let upstream_text = upstream("establishing, terminated", "")
-            .replace("microsoft.graph.callState:", "microsoft.graph.callStatus:")
-            .replace("4XX: {$ref", "default: {$ref");
-        let found = diff(&upstream_text);
-        assert!(
-            found.contains(&"CallState (microsoft.graph.callState): not in upstream".to_owned()),
-            "{found:#?}"
-        );
-        assert!(
-            found.contains(&"DELETE /communications/calls/{call-id}: responses are 204, 4XX here, 204, default upstream".to_owned()),
-            "{found:#?}"
-        );
-    }
-
-    #[test]
-    fn documents_that_are_not_openapi_3_0_are_refused() {
-        assert!(load("[not", "u.yaml")
-            .unwrap_err()
-            .starts_with("u.yaml: not YAML or JSON"));
-        assert_eq!(
-            load("swagger: '2.0'\n", "u.yaml").unwrap_err(),
-            "u.yaml: not an OpenAPI 3.0 document (its `openapi` field is \"missing\")"
-        );
-        assert!(
-            load("openapi: 3.1.0\ncomponents: {schemas: {}}\n", "u.yaml")
-                .unwrap_err()
-                .contains("not an OpenAPI 3.0")
-        );
-        assert_eq!(
-            load("openapi: 3.0.1\n", "u.yaml").unwrap_err(),
-            "u.yaml: has no `components.schemas`"
-        );
-    }
-
-    #[test]
-    fn path_parameters_do_not_matter_for_matching() {
-        assert_eq!(
-            path_shape("/communications/calls/{call-id}"),
-            path_shape("/communications/calls/{id}")
-        );
-        assert_ne!(
-            path_shape("/communications/calls/{id}"),
-            path_shape("/communications/calls")
-        );
-    }
-}
+mod tests;
