@@ -137,10 +137,13 @@ impl CommsNotifications {
     }
 }
 
-/// Reads a body that failed again, tracking the JSON path, for the error.
+/// Reads a body that failed again, tracking the JSON path, for the error. The decoder fails
+/// only where the body is not JSON (a value of the wrong type is a problem, not an error; the
+/// budget is checked before), so the body is read again as any JSON: it breaks at the same
+/// place, and the model's readers are not compiled again for the path-tracking deserializer.
 fn locate_error(body: &[u8]) -> NotificationError {
     let mut de = serde_json::Deserializer::from_slice(body);
-    match serde_path_to_error::deserialize::<_, CommsNotifications>(&mut de) {
+    match serde_path_to_error::deserialize::<_, serde_json::Value>(&mut de) {
         Err(e) => {
             let path = escaped_path(e.path());
             NotificationError::new(path, e.into_inner())

@@ -123,6 +123,33 @@ fn unknown_odata_type_is_kept_as_json() {
     assert!(batch.notifications()[0].call().is_none());
 }
 
+/// An object whose `@odata.type` comes late is read again from its text: its floats, however
+/// small or long, come out as they went in (a case once found by the robustness tests).
+#[test]
+fn floats_of_an_object_typed_late_are_kept_exactly() {
+    for float in [
+        "3.222311425718645e-231",
+        "0.1",
+        "1.7976931348623157e308",
+        "5e-324",
+        "2.2250738585072014e-308",
+    ] {
+        let body = format!(
+            r##"{{"value": [{{"changeType": "created", "resourceUrl": "/communications/calls/1",
+                "resourceData": {{"@odata.etag": {{"@odata.type": {float}}}, "x": [{float}, -{float}],
+                    "@odata.type": "#microsoft.graph.call", "state": "incoming"}}}}]}}"##
+        );
+        let batch = decode_losslessly(&body);
+        let call = batch.notifications()[0].call().expect("a call");
+        let expected: serde_json::Value = serde_json::from_str(float).unwrap();
+        assert_eq!(call.extra["x"][0], expected, "{float}");
+        assert_eq!(
+            call.extra["@odata.etag"]["@odata.type"], expected,
+            "{float}"
+        );
+    }
+}
+
 #[test]
 fn odata_type_that_is_not_first_still_dispatches() {
     let batch = decode_losslessly(

@@ -69,11 +69,19 @@ pub(crate) fn map_or_number<'de, A: MapAccess<'de>>(
     }))
 }
 
-/// A map whose first key was read already: it gives that key again, then the rest.
+/// A map whose first key was read already: it gives that key again, then the rest; or a map
+/// none of whose keys was read ([`Resume::whole`]).
 pub(crate) struct Resume<'de, A> {
     /// `Some(None)`: the map was empty.
     first: Option<Option<Key<'de>>>,
     map: A,
+}
+
+impl<'de, A> Resume<'de, A> {
+    /// `map`, none of its keys read.
+    pub(crate) fn whole(map: A) -> Resume<'de, A> {
+        Resume { first: None, map }
+    }
 }
 
 impl<'de, A: MapAccess<'de>> MapAccess<'de> for Resume<'de, A> {
@@ -172,8 +180,10 @@ impl<'de, H: OnJson<'de>> Visitor<'de> for Visit<H> {
         deserializer.deserialize_any(self)
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<H::Out, A::Error> {
+        // Every map reaches its reader as a `Resume`, whether its first key was read or not:
+        // one map type, so each struct's reader is compiled once per deserializer, not twice.
         if !*NUMBERS_AS_MAPS {
-            return self.0.map(map);
+            return self.0.map(Resume::whole(map));
         }
         match map_or_number(map)? {
             MapOrNumber::Number(number) => self.0.value(Value::Number(number)),
