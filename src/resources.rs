@@ -7,17 +7,17 @@
 //! one re-exported here (the batch types, [`CommsNotifications`] and its parts, too). Every
 //! Graph type is open and every Graph enum evolvable: properties the schema does not name are
 //! kept in `extra`, values an enum does not know yet in its `Other` variant, so a resource read
-//! and written again with `serde_json` is the JSON it was. [`Call::merge`] and its kin take a
-//! partial resource (what a notification says) over a whole one.
+//! and written again with `serde_json` is the JSON it was. With the `sessions` feature,
+//! `Call::merge` and its kin take a partial resource (what a notification says) over a whole
+//! one, as call sessions do.
 //!
 //! ```
 //! use msgraph_calls::resources::{Call, CallState};
 //!
-//! let mut call: Call = serde_json::from_str(r#"{"state": "establishing", "subject": "Support"}"#).unwrap();
-//! let newer: Call = serde_json::from_str(r#"{"state": "established"}"#).unwrap();
-//! call.merge(&newer);
+//! let call: Call = serde_json::from_str(r#"{"state": "established", "subject": "Support", "new": 1}"#).unwrap();
 //! assert_eq!(call.state, Some(CallState::Established));
 //! assert_eq!(call.subject.as_deref(), Some("Support"));
+//! assert_eq!(serde_json::to_string(&call).unwrap(), r#"{"state":"established","subject":"Support","new":1}"#);
 //! ```
 
 pub use crate::generated::model::*;

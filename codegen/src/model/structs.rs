@@ -118,7 +118,8 @@ fn setters(ident: &Ident, fields: &[Field]) -> TokenStream {
 
 /// `merge`: the newer object's properties over this one's, each as it came (a typed value, an
 /// explicit `null`, a value kept as it arrived), and the ones it does not carry left as they
-/// were. What call sessions do with the partial resources of notifications.
+/// were. What call sessions do with the partial resources of notifications: generated behind
+/// the crate's `sessions` feature.
 fn merge(ident: &Ident, fields: &[Field]) -> TokenStream {
     // A typed value taken; then each property `newer` kept in `extra` (one the schema does
     // not name, or a named one as it came: an explicit `null`, a spelling or a type its field
@@ -158,7 +159,11 @@ fn merge(ident: &Ident, fields: &[Field]) -> TokenStream {
          assert_eq!(kept.extra.len(), 2);\n\
          ```"
     );
+    // Call sessions merge notifications' partial resources; a build without them compiles
+    // none of it.
     quote! {
+        #[cfg(feature = "sessions")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "sessions")))]
         impl #ident {
             #[doc = #doc]
             pub fn merge(&mut self, newer: &#ident) {
