@@ -39,7 +39,8 @@ pub enum Error {
     /// An id in the path (a call id, a participant id) was refused before anything was sent;
     /// `reason` says why, without repeating the id.
     InvalidId {
-        /// The path parameter, as `schema/openapi.yaml` names it: `call-id`, `participant-id`.
+        /// The path parameter, as `schema/openapi.yaml` names it (`call-id`, `participant-id`,
+        /// `audioRoutingGroup-id`, ...), or `path segment` (a raw request's) or `tenant`.
         parameter: &'static str,
         /// What is wrong with the id.
         reason: &'static str,
@@ -60,6 +61,12 @@ pub enum Error {
     UntrustedLink {
         /// How the link differs from the client's base URL.
         reason: String,
+    },
+    /// A list named a page it had already given, or ran past its page limit
+    /// ([`crate::pages::Items::max_pages`]); nothing more was sent.
+    EndlessList {
+        /// The pages fetched before it stopped.
+        pages: usize,
     },
     /// A page of a list after the first, answered with success, does not read as a page of
     /// its items ([`crate::pages`]).
@@ -300,9 +307,14 @@ impl Error {
                 let body = unexpected.bytes().await.unwrap_or_default();
                 Error::UnexpectedResponse(Box::new(response(status, None, &body, Some(headers))))
             }
-            E::CommunicationError(source)
-            | E::ResponseBodyError(source)
-            | E::InvalidUpgrade(source) => {
+            E::CommunicationError(mut source)
+            | E::ResponseBodyError(mut source)
+            | E::InvalidUpgrade(mut source) => {
+                // reqwest's message carries the URL: its query (a page's skip token, a raw
+                // request's values) stays out of the error.
+                if let Some(url) = source.url_mut() {
+                    url.set_query(None);
+                }
                 if source.is_timeout() {
                     Error::Timeout(ids)
                 } else {
@@ -338,6 +350,10 @@ impl fmt::Display for Error {
             Error::UntrustedLink { reason } => {
                 write!(f, "next link not followed, nothing sent: {reason}")
             }
+            Error::EndlessList { pages } => write!(
+                f,
+                "list not followed further after {pages} page(s): it names a page it gave already, or passes its page limit"
+            ),
             Error::UnreadablePage { page, reason } => {
                 write!(f, "page {page} of the list does not read: {reason}")
             }

@@ -7,9 +7,11 @@
 //! A next link is followed only when it stays on the client's own Graph: the same scheme,
 //! host and port as the client's base URL, under its version segment. Any other link is
 //! [`Error::UntrustedLink`] and nothing is sent: the link comes from a response body, and the
-//! client's bearer token must never go where a body points.
+//! client's bearer token must never go where a body points. A list that names a page it
+//! already gave, or runs past [`Items::max_pages`] pages, is [`Error::EndlessList`]: a list
+//! always ends.
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::future::Future;
 use std::pin::Pin;
 
@@ -73,9 +75,16 @@ pub struct Items<'a, T> {
     decode: Decode<T>,
     buffered: VecDeque<T>,
     next_link: Option<String>,
+    /// The links followed so far, to stop a list that names a page it already gave.
+    followed: HashSet<String>,
     pages: usize,
+    max_pages: usize,
     failed: bool,
 }
+
+/// The most pages an [`Items`] fetches unless [`Items::max_pages`] says otherwise: far more
+/// than the largest meeting's roster takes (pages of about a hundred participants).
+pub const DEFAULT_MAX_PAGES: usize = 10_000;
 
 impl<'a, T: serde::de::DeserializeOwned + Send + 'a> Items<'a, T> {
     /// The items of the list whose first page `first` fetches.
@@ -90,9 +99,28 @@ impl<'a, T: serde::de::DeserializeOwned + Send + 'a> Items<'a, T> {
             decode: decode::<T>,
             buffered: VecDeque::new(),
             next_link: None,
+            followed: HashSet::new(),
             pages: 0,
+            max_pages: DEFAULT_MAX_PAGES,
             failed: false,
         }
+    }
+
+    /// Fetches at most `pages` pages ([`DEFAULT_MAX_PAGES`] unless set); the next one is
+    /// [`Error::EndlessList`], and nothing more is sent.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: msgraph_calls::Client) -> Result<(), msgraph_calls::Error> {
+    /// let first_ten_pages = client
+    ///     .list_participants_all("57dab8b1-894c-409a-b240-bd8beae78896")
+    ///     .max_pages(10)
+    ///     .collect_all()
+    ///     .await;
+    /// # Ok(()) }
+    /// ```
+    pub fn max_pages(mut self, pages: usize) -> Items<'a, T> {
+        self.max_pages = pages;
+        self
     }
 
     /// The next item, fetching the next page when the ones fetched are used up; `None` at the
@@ -124,6 +152,10 @@ impl<'a, T: serde::de::DeserializeOwned + Send + 'a> Items<'a, T> {
             first.await
         } else {
             let link = self.next_link.take()?;
+            if self.pages >= self.max_pages || !self.followed.insert(link.clone()) {
+                self.failed = true;
+                return Some(Err(Error::EndlessList { pages: self.pages }));
+            }
             self.fetch(&link).await
         };
         match page {
@@ -156,9 +188,16 @@ impl<'a, T: serde::de::DeserializeOwned + Send + 'a> Items<'a, T> {
     async fn fetch(&self, link: &str) -> Result<Page<T>, Error> {
         let url = same_graph(self.client.base_url(), link)?;
         let response = self.client.send_url(Method::GET, url, None, true).await?;
+        // serde_json's message may quote the body (a string where a number was expected):
+        // only what kind of error, and where, is kept.
         (self.decode)(response.body()).map_err(|e| Error::UnreadablePage {
             page: self.pages + 1,
-            reason: e.to_string(),
+            reason: format!(
+                "{:?} error at line {} column {}",
+                e.classify(),
+                e.line(),
+                e.column()
+            ),
         })
     }
 }

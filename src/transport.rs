@@ -201,13 +201,15 @@ impl ClientHooks<Hooks> for GeneratedClient {
                     retry_after
                 }
                 Err(e) if e.is_connect() => {
-                    tracing::debug!(attempt, error = %e, "connection failed");
+                    let error = crate::wire::RedactedText(&e.to_string());
+                    tracing::debug!(attempt, error = ?error, "connection failed");
                     None
                 }
                 // Sent, and the connection lost before the response: Graph may have acted.
                 // Only an operation that does the same when repeated is sent again.
                 Err(e) if idempotent && e.is_request() && !e.is_timeout() => {
-                    tracing::debug!(attempt, error = %e, "connection lost after the request was sent");
+                    let error = crate::wire::RedactedText(&e.to_string());
+                    tracing::debug!(attempt, error = ?error, "connection lost after the request was sent");
                     None
                 }
                 Err(_) => {

@@ -155,6 +155,87 @@ async fn a_next_link_off_the_clients_graph_is_not_followed_and_the_token_stays_h
 }
 
 #[tokio::test]
+async fn a_list_that_never_ends_is_stopped() {
+    // A page naming itself as the next, empty: without a stop, `next` would never return.
+    let origin = Arc::new(Mutex::new(String::new()));
+    let here = origin.clone();
+    let graph = StandIn::start(move |_: &Recorded| {
+        let origin = here.lock().unwrap().clone();
+        page(
+            &[],
+            Some(&format!("{origin}{PARTICIPANTS}?$skiptoken=same")),
+        )
+    })
+    .await;
+    *origin.lock().unwrap() = graph.origin();
+    let looping = client(&graph, TOKEN, fast_retries());
+    let mut items = looping.list_participants_all(CALL_ID);
+    match items.next().await {
+        Some(Err(Error::EndlessList { pages: 2 })) => {}
+        other => panic!("{other:?}"),
+    }
+    assert!(items.next().await.is_none());
+    assert_eq!(
+        graph.requests().len(),
+        2,
+        "the first page, and its link once"
+    );
+
+    // Links that differ every time, past the page limit.
+    let count = Arc::new(Mutex::new(0));
+    let (here, n) = (origin.clone(), count.clone());
+    let endless = StandIn::start(move |_: &Recorded| {
+        let origin = here.lock().unwrap().clone();
+        let mut n = n.lock().unwrap();
+        *n += 1;
+        page(
+            &["p"],
+            Some(&format!("{origin}{PARTICIPANTS}?$skiptoken={n}")),
+        )
+    })
+    .await;
+    *origin.lock().unwrap() = endless.origin();
+    let err = client(&endless, TOKEN, fast_retries())
+        .list_participants_all(CALL_ID)
+        .max_pages(5)
+        .collect_all()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::EndlessList { pages: 5 }), "{err:?}");
+    assert_eq!(endless.requests().len(), 5);
+}
+
+#[tokio::test]
+async fn a_failed_page_keeps_its_skip_token_out_of_the_error() {
+    let origin = Arc::new(Mutex::new(String::new()));
+    let here = origin.clone();
+    let graph = StandIn::start(move |request: &Recorded| {
+        if request.target.contains("skiptoken") {
+            return Reply::drop_connection();
+        }
+        let origin = here.lock().unwrap().clone();
+        page(
+            &["p1"],
+            Some(&format!(
+                "{origin}{PARTICIPANTS}?$skiptoken=s3cr3t-position"
+            )),
+        )
+    })
+    .await;
+    *origin.lock().unwrap() = graph.origin();
+    let client = client(&graph, TOKEN, RetryPolicy::none());
+    let err = client
+        .list_participants_all(CALL_ID)
+        .collect_all()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    for shown in [err.to_string(), format!("{err:?}")] {
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+    }
+}
+
+#[tokio::test]
 async fn a_raw_request_takes_the_crates_path() {
     let graph = StandIn::script(vec![
         Reply::json(200, r##"{"@odata.type": "#microsoft.graph.addLargeGalleryViewOperation", "status": "completed"}"##),
