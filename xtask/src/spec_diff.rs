@@ -74,6 +74,13 @@ pub fn differences(local: &Value, upstream: &Value) -> Vec<String> {
                 "{label}: declared `x-not-upstream`, but upstream has it"
             )),
             Some(theirs) => {
+                for name in also(schema) {
+                    if !schemas(upstream).contains_key(name.as_str()) {
+                        out.push(format!(
+                            "{label}: declares `x-upstream-also: {name}`, but upstream has no such schema"
+                        ));
+                    }
+                }
                 let theirs = View::of_all(theirs, also(schema), upstream);
                 compare(
                     &label,
@@ -284,6 +291,19 @@ fn compare(
             "{label}: `{name}` is declared left out (`x-omitted`), but upstream has no such property"
         ));
     }
+    for name in local.keys().filter(|n| !ours.properties.contains_key(*n)) {
+        out.push(format!(
+            "{label}: `{name}` is declared local (`x-local`), but the excerpt has no such property"
+        ));
+    }
+    for name in differs
+        .keys()
+        .filter(|n| !ours.properties.contains_key(*n) || !theirs.properties.contains_key(*n))
+    {
+        out.push(format!(
+            "{label}: `{name}` is declared typed otherwise (`x-differs`), but it is not a property of both"
+        ));
+    }
     for (name, property) in &ours.properties {
         match theirs.properties.get(name) {
             None if name != ODATA_TYPE && !local.contains_key(name) => {
@@ -345,6 +365,11 @@ fn compare_members(
                 "{label}: enum member `{member}` is not in upstream"
             ));
         }
+    }
+    for member in local.keys().filter(|m| !ours_n.contains(&norm(m))) {
+        out.push(format!(
+            "{label}: enum member `{member}` is declared local (`x-local-members`), but the excerpt has no such member"
+        ));
     }
     for member in local.keys().filter(|m| theirs_n.contains(&norm(m))) {
         out.push(format!(
@@ -425,10 +450,12 @@ fn signature(schema: &Value, names: Option<&BTreeMap<String, Vec<String>>>) -> S
                 .get("items")
                 .map_or_else(|| "anything".into(), |items| signature(items, names))
         ),
-        Some(kind @ ("integer" | "number")) => match schema.get("format").and_then(Value::as_str) {
-            Some(format) => format!("{kind} {format}"),
-            None => kind.to_owned(),
-        },
+        Some(kind @ ("integer" | "number" | "string")) => {
+            match schema.get("format").and_then(Value::as_str) {
+                Some(format) => format!("{kind} {format}"),
+                None => kind.to_owned(),
+            }
+        }
         Some(kind) => kind.to_owned(),
         None => "anything".to_owned(),
     }

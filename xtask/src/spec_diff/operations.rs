@@ -103,7 +103,8 @@ fn compare_body(
                 names,
                 &mut found,
             );
-            // A body shared by several operations reports a declaration once.
+            // Each operation reports its own body's differences; a line found twice (none
+            // names its operation twice today) is reported once.
             for line in found {
                 if !out.contains(&line) {
                     out.push(line);

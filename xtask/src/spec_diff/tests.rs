@@ -139,6 +139,18 @@ fn new_removed_and_changed_properties_are_reported() {
 }
 
 #[test]
+fn a_string_format_upstream_adds_is_reported() {
+    let text = upstream("establishing, terminated", "").replace(
+        "        id: {type: string}",
+        "        id: {type: string, format: uuid}",
+    );
+    assert_eq!(
+        diff(&text),
+        ["Call (microsoft.graph.call): property `id` is string here, string uuid upstream"]
+    );
+}
+
+#[test]
 fn action_paths_inline_bodies_and_response_groups_are_understood() {
     // The answer action matched through `microsoft.graph.answer`, its inline body compared with
     // AnswerRequest, 2XX/default taken for 202/4XX/5XX: nothing to say; a property added to
@@ -184,6 +196,10 @@ fn declarations_without_reasons_and_stale_ones_are_reported() {
             "x-omitted: {chatInfo: Read with its own operation.}",
             "x-omitted: [chatInfo]",
         )
+        .replace(
+            "x-local: {mine: The crate's own.}",
+            "x-local: {mine: The crate's own., gone: Removed since.}",
+        )
         .replace("  GET /communications/calls: Graph lists no calls to an app.\n", "  GET /communications/calls: Graph lists no calls.\n  PATCH /communications/calls: Gone.\n");
     let local = load(&local, "local.yaml").unwrap();
     let upstream = load(&upstream("establishing, terminated", ""), "upstream.yaml").unwrap();
@@ -192,6 +208,7 @@ fn declarations_without_reasons_and_stale_ones_are_reported() {
         [
             "Call: `x-omitted` must map each name to its reason (`x-omitted: {name: <why>}`)",
             "Call (microsoft.graph.call): new property `chatInfo` (object)",
+            "Call (microsoft.graph.call): `gone` is declared local (`x-local`), but the excerpt has no such property",
             "PATCH /communications/calls: declared left out (`x-omitted-operations`), but upstream has no such operation left out",
         ]
     );
