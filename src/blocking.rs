@@ -1,5 +1,6 @@
 //! A blocking client, for programs without an async runtime (feature `blocking`): every
-//! operation method of [`crate::Client`] (generated with it), and `hang_up`.
+//! operation method of [`crate::Client`] (generated with it), and `hang_up`. The lists' `_all`
+//! methods, `send_raw` and `for_tenant` are the async client's only.
 //!
 //! It runs the async [`Client`](crate::Client) on a runtime of its own, so every behaviour
 //! (tokens, retries, errors) is the same.
