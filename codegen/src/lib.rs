@@ -32,6 +32,7 @@ pub mod names;
 pub mod openapi;
 pub mod operations;
 mod output;
+mod pages;
 mod routes;
 pub mod rules;
 mod sessions;

@@ -37,18 +37,16 @@ pub const RUST_NAME: &str = "x-rust-name";
 /// The extension saying whether the operation may be sent again after a lost connection.
 pub const IDEMPOTENT: &str = "x-idempotent";
 
-/// Upstream's extension marking a list answered a page at a time (`nextLinkName:
-/// "@odata.nextLink"`); such an operation also gets a `<name>_all` method following the pages.
-pub const PAGEABLE: &str = "x-ms-pageable";
+pub use crate::pages::PAGEABLE;
 
 /// One operation of the spec, with what its method needs.
-struct Planned<'a> {
-    method: &'a str,
-    path: &'a str,
-    operation: &'a Operation,
-    name: String,
-    idempotent: bool,
-    completion: Option<crate::sessions::Completion>,
+pub(crate) struct Planned<'a> {
+    pub(crate) method: &'a str,
+    pub(crate) path: &'a str,
+    pub(crate) operation: &'a Operation,
+    pub(crate) name: String,
+    pub(crate) idempotent: bool,
+    pub(crate) completion: Option<crate::sessions::Completion>,
 }
 
 /// Generates `operations.rs` from the spec and progenitor's `client` (parsed), or says, with
@@ -77,7 +75,7 @@ pub fn generate(spec: &Spec, client: &syn::File) -> Result<GeneratedFile, Vec<Di
     let mut session = Vec::new();
     let model_types = crate::model::model_types(spec);
     for op in &planned {
-        match pages_method(spec, op, client, &model_types) {
+        match crate::pages::method(spec, op, client, &model_types) {
             Ok(pages) => methods.extend(pages),
             Err(problem) => problems.push(problem),
         }
@@ -311,137 +309,6 @@ fn emit(
     Ok((async_method, blocking_method, route, session_method))
 }
 
-/// For an operation marked `x-ms-pageable`, its `<name>_all` method: the items of every page,
-/// the first fetched by the operation's own method, the next ones by following
-/// `@odata.nextLink` (`crate::pages`). The response must be an OData collection: a `value`
-/// array of a component, and `@odata.nextLink`.
-fn pages_method(
-    spec: &Spec,
-    op: &Planned<'_>,
-    client: &syn::File,
-    model_types: &[String],
-) -> Result<Option<TokenStream>, Diagnostic> {
-    let Some(pageable) = op.operation.extensions.get(PAGEABLE) else {
-        return Ok(None);
-    };
-    let here = format!("{} {}", op.method.to_ascii_uppercase(), op.path);
-    let at = |message: String| spec.error_at(&["paths", op.path, op.method, PAGEABLE], message);
-    let next_link = pageable
-        .get("nextLinkName")
-        .and_then(|v| v.as_str())
-        .unwrap_or_default();
-    let item_name = pageable
-        .get("itemName")
-        .and_then(|v| v.as_str())
-        .unwrap_or("value");
-    if next_link != "@odata.nextLink" || item_name != "value" {
-        return Err(at(format!(
-            "{here}: `{PAGEABLE}` must say `nextLinkName: \"@odata.nextLink\"` (and `itemName`, if given, `value`): Graph's OData paging"
-        )));
-    }
-    let response = op
-        .operation
-        .responses
-        .responses
-        .get(&openapiv3::StatusCode::Code(200))
-        .and_then(|r| r.as_item())
-        .and_then(|r| r.content.get("application/json"))
-        .and_then(|media| media.schema.as_ref());
-    let collection = match response {
-        Some(openapiv3::ReferenceOr::Reference { reference }) => {
-            crate::names::component_of(reference)
-        }
-        _ => None,
-    };
-    let properties = collection.and_then(|name| match &spec.schema(name)?.schema_kind {
-        openapiv3::SchemaKind::Type(openapiv3::Type::Object(object)) => Some(&object.properties),
-        _ => None,
-    });
-    let item = properties.and_then(|properties| {
-        let value = properties.get("value")?.as_item()?;
-        let openapiv3::SchemaKind::Type(openapiv3::Type::Array(array)) = &value.schema_kind else {
-            return None;
-        };
-        match array.items.as_ref()? {
-            openapiv3::ReferenceOr::Reference { reference } => {
-                crate::names::component_of(reference)
-            }
-            openapiv3::ReferenceOr::Item(_) => None,
-        }
-    });
-    let (Some(properties), Some(item)) = (properties, item) else {
-        return Err(at(format!(
-            "{here}: a pageable operation answers 200 with a `$ref` to an object whose `value` is an array of a component (`$ref`)"
-        )));
-    };
-    if !properties.contains_key("@odata.nextLink") {
-        return Err(at(format!(
-            "{here}: its collection response declares no `@odata.nextLink`"
-        )));
-    }
-    let item_type = crate::names::type_ident(item);
-    let item_type = if model_types.iter().any(|t| t == item) {
-        quote!(crate::generated::model::#item_type)
-    } else {
-        quote!(types::#item_type)
-    };
-    let generated = find_method(client, op.method, op.path)
-        .ok_or_else(|| at(format!("{here}: progenitor emitted no method for it")))?;
-    let params: Vec<(syn::Ident, syn::Type)> = generated
-        .sig
-        .inputs
-        .iter()
-        .skip(1)
-        .filter_map(|input| match input {
-            syn::FnArg::Typed(typed) => match &*typed.pat {
-                syn::Pat::Ident(ident) => Some((ident.ident.clone(), without_lifetimes(&typed.ty))),
-                _ => None,
-            },
-            syn::FnArg::Receiver(_) => None,
-        })
-        .collect();
-    let args = params.iter().map(|(ident, ty)| {
-        let mut ty = ty.clone();
-        if let syn::Type::Reference(reference) = &mut ty {
-            reference.lifetime = Some(syn::Lifetime::new("'a", proc_macro2::Span::call_site()));
-        }
-        quote!(#ident: #ty)
-    });
-    let arg_names: Vec<_> = params.iter().map(|(ident, _)| ident).collect();
-    let name = format_ident!("{}", op.name);
-    let all = format_ident!("{}_all", op.name);
-    let items_field = crate::names::field_ident("value");
-    let next_field = crate::names::field_ident("@odata.nextLink");
-    let item_path = item_type
-        .to_string()
-        .replace(' ', "")
-        .replace("crate::generated::model::", "msgraph_calls::resources::")
-        .replace("types::", "msgraph_calls::types::");
-    let demo_params: String = arg_names
-        .iter()
-        .map(|ident| format!(", {ident}: &str"))
-        .collect();
-    let demo_args: Vec<String> = arg_names.iter().map(|ident| ident.to_string()).collect();
-    let doc = format!(
-        "Every item of [`{name}`](Self::{name}), every page of it: the first page is \
-         `{name}`'s answer, the next ones are fetched as [`Items`](crate::pages::Items) is \
-         read, following `@odata.nextLink` only on this client's own Graph \
-         ([`crate::pages`]). Nothing is sent until the first `next`.\n\n\
-         ```no_run\n# async fn demo(client: &msgraph_calls::Client{demo_params}) -> Result<(), msgraph_calls::Error> {{\n\
-         let all: Vec<{item_path}> = client.{all}({}).collect_all().await?;\n# Ok(()) }}\n```",
-        demo_args.join(", ")
-    );
-    Ok(Some(quote! {
-        #[doc = #doc]
-        pub fn #all<'a>(&'a self, #(#args),*) -> crate::pages::Items<'a, #item_type> {
-            crate::pages::Items::new(self, async move {
-                let page = self.#name(#(#arg_names),*).await?;
-                Ok(crate::pages::Page::new(page.#items_field, page.#next_field))
-            })
-        }
-    }))
-}
-
 /// The method's docs: the spec's summary and description, the request, the retry class, and
 /// an example call.
 fn method_doc(
@@ -525,7 +392,11 @@ fn method_doc(
 
 /// Progenitor's method for `method path`, found by the line of its docs that says
 /// ``Sends a `POST` request to `/path` ``.
-fn find_method<'a>(client: &'a syn::File, method: &str, path: &str) -> Option<&'a syn::ImplItemFn> {
+pub(crate) fn find_method<'a>(
+    client: &'a syn::File,
+    method: &str,
+    path: &str,
+) -> Option<&'a syn::ImplItemFn> {
     let needle = format!(
         "Sends a `{}` request to `{path}`",
         method.to_ascii_uppercase()
@@ -573,7 +444,7 @@ fn success_type(output: &syn::ReturnType) -> Option<syn::Type> {
 }
 
 /// `ty` with its reference lifetimes removed (`&'a str` -> `&str`).
-fn without_lifetimes(ty: &syn::Type) -> syn::Type {
+pub(crate) fn without_lifetimes(ty: &syn::Type) -> syn::Type {
     let mut ty = ty.clone();
     if let syn::Type::Reference(reference) = &mut ty {
         reference.lifetime = None;
