@@ -4,8 +4,8 @@
 //! caches and refreshes (as the Azure SDK's credentials do) keeps the client working past a
 //! token's expiry. A multi-tenant bot serves every tenant from one client: its per-tenant
 //! views ([`Client::for_tenant`](crate::Client::for_tenant)) ask
-//! [`TokenProvider::token_for_tenant`] instead, naming the tenant. A token is held as an [`AccessToken`], which never shows its value in
-//! `Debug` and has no `Display`.
+//! [`TokenProvider::token_for_tenant`] instead, naming the tenant. A token is held as an
+//! [`AccessToken`], which never shows its value in `Debug` and has no `Display`.
 
 use std::fmt;
 use std::future::Future;
