@@ -18,45 +18,36 @@ pub const MAX_CALL_ID_LEN: usize = 512;
 /// characters. An id made only of the allowed characters is sent exactly as given.
 /// `parameter` is the path parameter's name in `schema/openapi.yaml` (`call-id`), for the error.
 pub(crate) fn check_path_id(parameter: &'static str, id: &str) -> Result<(), Error> {
-    let reason = if id.is_empty() {
-        "it is empty"
-    } else if id == "." || id == ".." {
-        "`.` and `..` are not ids"
-    } else if id.len() > MAX_CALL_ID_LEN {
-        "it is longer than 512 bytes"
-    } else if let Some(c) = id.chars().find(|&c| !is_id_char(c)) {
-        refused(c)
-    } else {
-        return Ok(());
-    };
-    Err(Error::InvalidId { parameter, reason })
+    check_segment(id, is_id_char).map_err(|reason| Error::InvalidId { parameter, reason })
 }
 
-/// Checks one segment of a raw request's path ([`crate::raw::RawRequest`]): an id's
-/// characters, and the sub-delimiters OData paths use (`$count`, `calls('{id}')`,
-/// `microsoft.graph.answer`, `key=value`, `@`): `$`, `'`, `(`, `)`, `,`, `=`, `:`, `@`. They
-/// need no encoding in a path segment (RFC 3986, `pchar`) and no decoding turns them into a
-/// separator. Refused, as for ids: empty, `.`, `..`, longer than [`MAX_CALL_ID_LEN`], and any
-/// other character.
+/// Checks one segment of a raw request's path ([`crate::raw::RawRequest`]) as an id is
+/// checked, with the sub-delimiters OData paths use also allowed (`$count`, `calls('{id}')`,
+/// `key=value`, `@`): `$`, `'`, `(`, `)`, `,`, `=`, `:`, `@`. They need no encoding in a path
+/// segment (RFC 3986, `pchar`) and no decoding turns them into a separator.
 pub(crate) fn check_raw_segment(segment: &str) -> Result<(), Error> {
-    let reason = if segment.is_empty() {
-        "a segment is empty (`//` in a path)"
-    } else if segment == "." || segment == ".." {
-        "`.` and `..` would move the path"
-    } else if segment.len() > MAX_CALL_ID_LEN {
-        "it is longer than 512 bytes"
-    } else if let Some(c) = segment
-        .chars()
-        .find(|&c| !is_id_char(c) && !matches!(c, '$' | '\'' | '(' | ')' | ',' | '=' | ':' | '@'))
-    {
-        refused(c)
-    } else {
-        return Ok(());
-    };
-    Err(Error::InvalidId {
+    let allowed =
+        |c: char| is_id_char(c) || matches!(c, '$' | '\'' | '(' | ')' | ',' | '=' | ':' | '@');
+    check_segment(segment, allowed).map_err(|reason| Error::InvalidId {
         parameter: "path segment",
         reason,
     })
+}
+
+/// The rule both checks share: not empty, not a dot segment, at most [`MAX_CALL_ID_LEN`]
+/// bytes, every character `allowed`; else why not.
+fn check_segment(text: &str, allowed: impl Fn(char) -> bool) -> Result<(), &'static str> {
+    if text.is_empty() {
+        Err("it is empty")
+    } else if text == "." || text == ".." {
+        Err("`.` and `..` are not ids")
+    } else if text.len() > MAX_CALL_ID_LEN {
+        Err("it is longer than 512 bytes")
+    } else if let Some(c) = text.chars().find(|&c| !allowed(c)) {
+        Err(refused(c))
+    } else {
+        Ok(())
+    }
 }
 
 /// RFC 3986's unreserved characters: those a URL carries without encoding.
